@@ -1,0 +1,76 @@
+# Trợ lý ảo IOC — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(CURDIR)
+export PYTHONPATH := $(ROOT)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+RASA_VENV = $(shell scripts/venv.sh rasa)
+SVC_VENV = $(shell scripts/venv.sh services)
+
+.PHONY: help setup runtimes system-deps web-deps model index demo-db run test test-rasa test-services lint bench eval lock venv-rasa venv-svc clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: runtimes system-deps web-deps model index demo-db ## build everything that is missing (idempotent)
+	@echo ">> setup complete"
+
+runtimes: ## create the two virtual environments (Rasa 3.10, services 3.11) from requirements/*.lock
+	@scripts/venv.sh rasa >/dev/null
+	@scripts/venv.sh services >/dev/null
+
+system-deps: ## Debian packages for the browser test (chromium, chromium-driver) and fonts
+	@scripts/system_deps.sh
+
+web-deps: ## vendor the socket.io browser client for the widget from npm (package-lock.json)
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+
+model: runtimes ## train the Rasa model if config/domain/NLU data changed (cached by content hash)
+	@scripts/model.sh >/dev/null
+
+index: runtimes ## convert the offline e5 model and build the FAQ index
+	@$(SVC_VENV)/bin/python -m retrieval.build
+
+demo-db: runtimes ## seed the embedded SQLite database of demo IOC indicators
+	@$(SVC_VENV)/bin/python -m ioc.seed
+
+run: setup ## start the whole assistant on 127.0.0.1 (Ctrl-C stops everything)
+	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
+	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python scripts/run_all.py
+
+test: setup test-rasa test-services ## set up what is missing and run the whole test suite
+	@echo ">> all tests passed"
+
+test-rasa: ## tests that run inside the Rasa runtime (NLU components) + rasa data validate
+	@cd $(ROOT) && $(RASA_VENV)/bin/rasa data validate --config config.yml --domain domain.yml --data data/nlu
+	@$(RASA_VENV)/bin/python -m pytest tests/assistant tests/vitext -q
+
+test-services: ## tests that run in the services runtime (actions, retrieval, IOC, channels, end-to-end)
+	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
+	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m pytest tests --ignore=tests/assistant -q
+
+lint: ## ruff format --check + ruff check
+	@$(SVC_VENV)/bin/python -m ruff format --check . && $(SVC_VENV)/bin/python -m ruff check .
+
+bench: setup ## benchmarks (by hand, not in CI); results go to docs/benchmarks.md
+	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
+	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m bench $(BENCH_ARGS)
+
+eval: setup ## evaluations: indicators and the own FAQ paraphrase set
+	@bin/assistant eval indicators
+	@bin/assistant eval retrieval --dataset own
+
+lock: ## regenerate requirements/*.lock from requirements/*.in
+	@scripts/lock.sh rasa
+	@scripts/lock.sh services
+
+venv-rasa: ## print the Rasa runtime's venv path
+	@echo $(RASA_VENV)
+
+venv-svc: ## print the services runtime's venv path
+	@echo $(SVC_VENV)
+
+clean: ## remove generated files of this checkout (var/); caches in $$TROLYAO_CACHE stay
+	rm -rf var

@@ -1,0 +1,48 @@
+"""``python -m actions [--port 5055] [--host 127.0.0.1]`` — the Rasa SDK action server, one process.
+
+rasa-sdk 3.21 on Sanic 25 serves from a worker process that re-imports every action module and
+must report ready within Sanic's hard-coded 30 s, which a cold start of the retrieval stack on a
+busy 2-core server can miss. This serves rasa-sdk's own app (same routes: ``/webhook``,
+``/health``, ``/actions``) in a single process instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+
+
+def _warm_up() -> None:
+    """Load models, indexes and sources before serving, so /health means ready to answer."""
+    for name, module in sorted(sys.modules.items()):
+        warm_up = getattr(module, "warm_up", None) if name.startswith("actions.") else None
+        if callable(warm_up):
+            logging.getLogger(__name__).info("warming up %s", name)
+            warm_up()
+
+
+def main() -> None:
+    """Register the actions of this package and serve them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=os.environ.get("ASSISTANT_ACTIONS_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=5055)
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s - %(message)s",
+    )
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    _warm_up()
+    app = create_app(executor, cors_origins=None)
+    app.run(host=args.host, port=args.port, single_process=True, access_log=False,
+            motd=False)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""``bin/assistant`` — the same pipeline as the bot, for editors and evaluation.
+
+``ask`` runs in the Rasa runtime: it loads the trained model in-process, talks to an action
+server (its own, started on a free loopback port, unless ``ASSISTANT_ACTIONS_URL`` is set) and
+reads the per-turn slots the actions write (docs/architecture.md). ``eval`` hands over to the
+services runtime, where retrieval and the indicator parser live.
+"""
+import argparse
+import asyncio
+import json
+import logging
+import os
+import secrets
+import sys
+import uuid
+from typing import Any, Dict, Iterable, List, Optional
+
+from assistant import action_fallback
+from assistant.services import ActionServerProcess, services_python
+from vitext import nfc
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
+# Intents whose reply is itself a refusal when no action says otherwise.
+DECLINING_INTENTS = {"out_of_scope"}
+
+
+def _parse_args(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bin/assistant", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer questions (TEXT, or one per line on stdin)")
+    ask.add_argument("text", nargs="*", help="the question; omitted: read stdin, print JSON Lines")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask.add_argument("--now", help="reference date YYYY-MM-DD for relative periods")
+    ask.add_argument("--role", choices=("citizen", "staff"), default="citizen")
+    ask.add_argument("--model", default=os.environ.get("ASSISTANT_MODEL"), help="trained model")
+    ev = sub.add_parser("eval", help="evaluations (run in the services runtime)")
+    ev.add_argument("what", choices=("retrieval", "indicators"))
+    ev.add_argument("rest", nargs=argparse.REMAINDER, help="options of the evaluation")
+    return parser.parse_args(argv)
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.text:
+        yield " ".join(args.text)
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+async def _answer(agent: Any, text: str, metadata: Dict[str, Any]) -> Dict[str, Any]:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    sender_id = f"cli-{uuid.uuid4().hex}"
+    output = CollectingOutputChannel()
+    await agent.handle_message(UserMessage(nfc(text), output, sender_id, metadata=metadata))
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    slots = {name: tracker.get_slot(name) for name in ANSWER_FIELDS} if tracker else {}
+    intent = (tracker.latest_message.intent if tracker else {}) or {}
+    texts = [m["text"] for m in output.messages if m.get("text")]
+    fallback = slots.get("fallback")
+    if fallback is None:
+        fallback = intent.get("name") in DECLINING_INTENTS
+    return {
+        "text": text,
+        "intent": intent.get("name"),
+        "intent_confidence": intent.get("confidence"),
+        "domain": slots.get("answer_domain"),
+        "answer": "\n\n".join(texts) if texts else None,
+        "faq_id": slots.get("faq_id"),
+        "indicator": slots.get("indicator"),
+        "fallback": bool(fallback),
+        "suggestions": slots.get("suggestions") or [],
+    }
+
+
+async def _ask(args: argparse.Namespace) -> int:
+    from rasa.core.agent import load_agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    if not args.model:
+        print("no trained model: run 'make setup' (or pass --model)", file=sys.stderr)
+        return 2
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.getLogger().level)
+    configure_structlog(logging.getLogger().level)
+    action_fallback.install()
+    external_url = os.environ.get("ASSISTANT_ACTIONS_URL")
+    secret = os.environ.get("ASSISTANT_ROLE_SECRET") or secrets.token_hex(16)
+    server: Optional[ActionServerProcess] = None
+    if not external_url:
+        server = ActionServerProcess(env={"ASSISTANT_ROLE_SECRET": secret})
+        server.start()
+    try:
+        actions_url = external_url or server.url  # type: ignore[union-attr]
+        agent = await load_agent(model_path=args.model)
+        agent.action_endpoint = EndpointConfig(actions_url)
+        agent.processor.action_endpoint = agent.action_endpoint  # type: ignore[union-attr]
+        if server:
+            server.wait_ready()
+        metadata: Dict[str, Any] = {"channel": "cli", "user_id": "cli"}
+        if args.now:
+            metadata["now"] = args.now
+        if args.role == "staff":
+            metadata["role_token"] = _sign_staff_token(secret)
+        for text in _questions(args):
+            result = await _answer(agent, text, metadata)
+            if args.json:
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+            else:
+                print(result["answer"] or "(không có trả lời)", flush=True)
+        return 0
+    finally:
+        if server:
+            server.stop()
+
+
+def _sign_staff_token(secret: str) -> str:
+    """Sign a short-lived staff token with the services runtime's own signer."""
+    import subprocess
+
+    code = (
+        "import sys; from actions.identity import sign_role_token; "
+        "print(sign_role_token('cli', 'staff', ttl_s=3600, secret=sys.argv[1]))"
+    )
+    out = subprocess.run(
+        [services_python(), "-c", code, secret], check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of ``bin/assistant``."""
+    args = _parse_args(list(sys.argv[1:] if argv is None else argv))
+    level = logging.getLevelName(os.environ.get("ASSISTANT_LOG_LEVEL", "WARNING").upper())
+    logging.basicConfig(level=level)
+    if args.command == "eval":
+        module = {"retrieval": "retrieval.evaluate", "indicators": "ioc.evaluate"}[args.what]
+        os.execv(services_python(), [services_python(), "-m", module, *args.rest])
+    return asyncio.run(_ask(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""EmergencyGuard: forces intent ``emergency`` when a message reports an emergency in progress.
+
+Placed after the intent classifier and after FallbackClassifier, so it overrides both
+(``nlu_fallback`` included). It never demotes an ``emergency`` the classifier predicted.
+"""
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_CONFIDENCE,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.nlu.emergency_lexicon import (
+    DEFAULT_EMERGENCY_PATH,
+    EmergencyLexicon,
+    EmergencyMatch,
+    load_emergency_lexicon,
+)
+from vitext import REPO_ROOT, nfc_with_offsets
+
+__all__ = ["EMERGENCY_DATA_KEY", "EmergencyGuard"]
+
+logger = logging.getLogger(__name__)
+
+# Message data key (also in the parse output) with kind, all kinds and the matched text.
+EMERGENCY_DATA_KEY = "emergency"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class EmergencyGuard(GraphComponent, IntentClassifier):
+    """Sets intent ``emergency`` (confidence 1.0) on messages matching emergency.yml."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Returns the component's default config."""
+        return {
+            # Pattern file; null means data/lexicon/emergency.yml
+            "lexicon": None,
+            # Intent set when a pattern matches
+            "intent": "emergency",
+            # Entity carrying the kind (fire|medical|crime|accident|rescue); null: none added
+            "entity": "emergency_kind",
+        }
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """Raises InvalidConfigException naming the bad option and the fix."""
+        name = cls.__name__
+        unknown = sorted(set(config) - set(cls.get_default_config()))
+        if unknown:
+            raise InvalidConfigException(
+                f"{name}: unknown option(s) {unknown}; "
+                f"known options are {sorted(cls.get_default_config())}"
+            )
+        intent = config.get("intent", "emergency")
+        if not isinstance(intent, str) or not intent:
+            raise InvalidConfigException(
+                f"{name}: option 'intent' must be an intent name, got {intent!r}"
+            )
+        entity = config.get("entity")
+        if entity is not None and (not isinstance(entity, str) or not entity):
+            raise InvalidConfigException(
+                f"{name}: option 'entity' must be an entity name or null, got {entity!r}"
+            )
+        lexicon = config.get("lexicon")
+        if lexicon is not None and (not isinstance(lexicon, str) or not lexicon):
+            raise InvalidConfigException(
+                f"{name}: option 'lexicon' must be a file path or null, got {lexicon!r}"
+            )
+
+    @staticmethod
+    def _lexicon_path(config: Dict[Text, Any]) -> Path:
+        value = config.get("lexicon")
+        if value is None:
+            return DEFAULT_EMERGENCY_PATH
+        path = Path(value)
+        if not path.is_absolute() and not path.exists():
+            path = REPO_ROOT / path
+        return path
+
+    def __init__(self, config: Dict[Text, Any], lexicon: EmergencyLexicon) -> None:
+        """Creates the guard from a validated config and a compiled lexicon."""
+        self._config = {**self.get_default_config(), **config}
+        self._lexicon = lexicon
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EmergencyGuard":
+        """Creates a new component (see parent class for full docstring)."""
+        cls.validate_config(config)
+        return cls(config, load_emergency_lexicon(cls._lexicon_path(config)))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Overrides the intent of emergency messages; other messages are left untouched."""
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            match = self._lexicon.match(text)
+            if match is not None:
+                self._mark(message, text, match)
+        return messages
+
+    def _mark(self, message: Message, text: str, match: EmergencyMatch) -> None:
+        name = self._config["intent"]
+        previous = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        logger.debug("emergency %s overrides intent %s", match.kind, previous)
+        message.set(
+            INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
+        )
+        ranking = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name
+        ]
+        ranking.insert(0, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0})
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        message.set(
+            EMERGENCY_DATA_KEY,
+            {
+                "kind": match.kind,
+                "kinds": list(match.kinds),
+                "matched": match.matched,
+                "previous_intent": previous,
+            },
+            add_to_output=True,
+        )
+        entity_name = self._config["entity"]
+        if entity_name is None:
+            return
+        # Spans were computed on the NFC text; map them back onto the original message.
+        _, starts, ends = nfc_with_offsets(text)
+        entity = {
+            ENTITY_ATTRIBUTE_TYPE: entity_name,
+            ENTITY_ATTRIBUTE_VALUE: match.kind,
+            ENTITY_ATTRIBUTE_START: starts[match.start],
+            ENTITY_ATTRIBUTE_END: ends[match.end - 1],
+            ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
+            EXTRACTOR: type(self).__name__,
+        }
+        entities = [
+            e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != entity_name
+        ]
+        message.set(ENTITIES, [*entities, entity], add_to_output=True)

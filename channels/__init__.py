@@ -1,0 +1,3 @@
+"""Channel adapters: web widget, Telegram and Zalo OA in front of the Rasa server."""
+
+from __future__ import annotations

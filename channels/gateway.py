@@ -1,0 +1,67 @@
+"""The turn every channel shares: NFC, length and rate limits, Rasa call, reply parsing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.errors import RasaUnavailable
+from channels.messages import Messages
+from channels.rasa_client import RasaClient
+from channels.ratelimit import RateLimiter
+from channels.render import Reply, parse_rasa
+from vitext import nfc, redact_pii
+
+__all__ = ["Gateway"]
+
+logger = logging.getLogger(__name__)
+
+
+class Gateway:
+    """Turns one platform message into Rasa replies (or a polite Vietnamese refusal)."""
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        messages: Messages,
+        *,
+        rate_limiter: RateLimiter,
+        max_message_chars: int,
+    ) -> None:
+        self.rasa = rasa
+        self.messages = messages
+        self._limiter = rate_limiter
+        self._max_chars = max_message_chars
+
+    async def handle(
+        self,
+        channel: str,
+        user_id: str,
+        text: str,
+        *,
+        sender: str | None = None,
+        extra_metadata: dict[str, Any] | None = None,
+    ) -> list[Reply]:
+        """One turn for `user_id` on `channel`; Rasa sender id defaults to `<channel>:<user_id>`."""
+        sender = sender or f"{channel}:{user_id}"
+        if not self._limiter.allow(sender):
+            logger.info("rate limit hit for a %s user", channel)
+            return [Reply(text=self.messages.rate_limited)]
+        text = nfc(text).strip()
+        if not text:
+            return [Reply(text=self.messages.empty)]
+        if len(text) > self._max_chars:
+            logger.info(
+                "%s message of %d chars refused (max %d)", channel, len(text), self._max_chars
+            )
+            return [Reply(text=self.messages.too_long.format(max_chars=self._max_chars))]
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s <- %s", channel, redact_pii(text))
+        metadata: dict[str, Any] = {"channel": channel, "user_id": user_id}
+        metadata.update(extra_metadata or {})
+        try:
+            replies = parse_rasa(await self.rasa.send(sender, text, metadata))
+        except RasaUnavailable as exc:
+            logger.warning("%s turn failed: %s", channel, exc)
+            return [Reply(text=self.messages.unavailable)]
+        return replies

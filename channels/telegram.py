@@ -1,0 +1,173 @@
+"""Telegram bridge (python-telegram-bot v22): long polling by default, webhook inside the app.
+
+`python -m channels.telegram` runs long polling; `channels.app` feeds webhook updates to
+`TelegramBridge.enqueue` after checking the secret token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from channels.gateway import Gateway
+from channels.render import PayloadStore, Reply, render_telegram
+from channels.settings import TelegramSettings
+
+__all__ = ["ALLOWED_UPDATES", "TelegramBridge", "main"]
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+class TelegramBridge:
+    """Telegram updates -> Gateway -> rendered replies (messages, inline keyboards, photos)."""
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        gateway: Gateway,
+        *,
+        store: PayloadStore | None = None,
+        polling: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.gateway = gateway
+        self.store = store or PayloadStore()
+        builder = (
+            ApplicationBuilder()
+            .token(settings.bot_token)
+            .base_url(settings.api_base_url)
+            .base_file_url(settings.api_base_file_url)
+            .rate_limiter(AIORateLimiter())
+        )
+        if not polling:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(CommandHandler("start", self._on_start))
+        self.application.add_handler(CommandHandler("help", self._on_help))
+        self.application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
+        self.application.add_handler(CallbackQueryHandler(self._on_callback))
+        self.application.add_error_handler(self._on_error)
+
+    async def enqueue(self, data: dict[str, Any]) -> None:
+        """Queue one webhook update (already authenticated) for processing."""
+        update = Update.de_json(data, self.application.bot)
+        await self.application.update_queue.put(update)
+
+    async def set_webhook(self) -> None:
+        await self.application.bot.set_webhook(
+            self.settings.webhook_url,
+            secret_token=self.settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+
+    async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat:
+            await self._send(
+                update.effective_chat.id, [Reply(text=self.gateway.messages.telegram_start)]
+            )
+
+    async def _on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat:
+            await self._send(
+                update.effective_chat.id, [Reply(text=self.gateway.messages.telegram_help)]
+            )
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or message.text is None or user is None:
+            return
+        await self._turn(message.chat_id, user.id, message.text)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()  # stops the button's spinner; must come first
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        payload = self.store.decode(query.data or "")
+        if payload is None:
+            await self._send(chat_id, [Reply(text=self.gateway.messages.expired_button)])
+            return
+        await self._turn(chat_id, query.from_user.id, payload)
+
+    async def _turn(self, chat_id: int, user_id: int, text: str) -> None:
+        bot = self.application.bot
+        typing = asyncio.create_task(bot.send_chat_action(chat_id, ChatAction.TYPING))
+        replies = await self.gateway.handle("telegram", str(user_id), text, sender=f"tg:{chat_id}")
+        try:
+            await typing
+        except TelegramError as exc:
+            logger.info("telegram: typing indicator failed: %s", exc)
+        await self._send(chat_id, replies)
+
+    async def _send(self, chat_id: int, replies: list[Reply]) -> None:
+        bot = self.application.bot
+        outs = render_telegram(replies, store=self.store, choose_text=self.gateway.messages.choose)
+        for out in outs:
+            if out.photo_url:
+                try:
+                    await bot.send_photo(chat_id, photo=out.photo_url)
+                except TelegramError as exc:
+                    # Telegram cannot fetch private URLs (e.g. 127.0.0.1): send the link instead
+                    logger.warning("telegram: sendPhoto failed (%s); sending the link", exc)
+                    await bot.send_message(chat_id, out.photo_url)
+                continue
+            markup = None
+            if out.keyboard:
+                markup = InlineKeyboardMarkup(
+                    [
+                        [InlineKeyboardButton(title, callback_data=data)]
+                        for title, data in out.keyboard
+                    ]
+                )
+            await bot.send_message(chat_id, out.text or "", reply_markup=markup)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logger.warning("telegram: update failed: %r", context.error)
+
+
+def main() -> None:
+    """`python -m channels.telegram`: long polling until Ctrl-C."""
+    from channels.app import build_gateway
+    from channels.errors import SettingsError
+    from channels.settings import ChannelSettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
+    try:
+        settings = ChannelSettings.from_env()
+    except SettingsError as exc:
+        raise SystemExit(f"error: {exc}") from exc
+    if settings.telegram is None:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set; see docs/channels.md")
+    if settings.telegram.mode != "polling":
+        raise SystemExit("TELEGRAM_MODE=webhook: updates arrive at channels.app, not here")
+    gateway = build_gateway(settings)
+    bridge = TelegramBridge(settings.telegram, gateway)
+
+    async def _close(_: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await gateway.rasa.aclose()
+
+    bridge.application.post_shutdown = _close
+    bridge.application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+if __name__ == "__main__":
+    main()

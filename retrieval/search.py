@@ -1,0 +1,149 @@
+"""Search channels (dense e5 over phrasings, dense over folded phrasings, BM25) and their fusion.
+
+Strategies (measured in docs/retrieval.md):
+- ``dense``: the query against the phrasings as written.
+- ``rrf``: reciprocal-rank fusion of dense, folded dense (folded query vs folded phrasings), BM25.
+- ``route`` (default): accented query → dense + light BM25; unaccented query → diacritics
+  restored from the corpus vocabulary, dense, fused with BM25 at equal weights.
+  `has_diacritics(query)` decides the route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from retrieval.corpus import Corpus
+from retrieval.index import EncoderLike, FaqIndex
+from retrieval.lexical import LexicalIndex
+from retrieval.restore import DiacriticRestorer
+from vitext import expand_abbreviations, fold, has_diacritics, nfc
+
+__all__ = ["STRATEGIES", "FaqHit", "FaqSearcher", "SearchResult", "rrf"]
+
+STRATEGIES = ("dense", "rrf", "route")
+_RRF_K = 60
+
+
+@dataclass(frozen=True)
+class FaqHit:
+    faq_id: str
+    domain: str
+    score: float  # fused score, higher is better (ranking only; not calibrated)
+    dense: float  # best cosine of the entry in the route's dense channel (calibrated on)
+    lexical: float  # BM25 score, 0 when no query word matched
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    route: str  # "accented" | "unaccented": which thresholds apply
+    hits: tuple[FaqHit, ...]
+
+
+def rrf(
+    rankings: Mapping[str, list[str]], weights: Mapping[str, float], *, k: int = _RRF_K
+) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion of ranked key lists."""
+    fused: dict[str, float] = {}
+    for channel, keys in rankings.items():
+        w = weights.get(channel, 0.0)
+        for rank, key in enumerate(keys):
+            fused[key] = fused.get(key, 0.0) + w / (k + rank + 1)
+    return fused
+
+
+class FaqSearcher:
+    """One immutable snapshot: corpus + vector index + BM25 index + the encoder."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        index: FaqIndex,
+        encoder: EncoderLike,
+        *,
+        abbreviations: Mapping[str, str] | None = None,
+        strategy: str = "route",
+        accented_lexical_weight: float = 0.3,
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+        self.corpus, self.index, self.encoder = corpus, index, encoder
+        self.strategy = strategy
+        self._abbreviations = dict(abbreviations or {})
+        self._lexical_weight = accented_lexical_weight
+        texts: list[str] = []
+        keys: list[str] = []
+        for entry in corpus.entries:
+            texts.extend(entry.questions)
+            keys.extend([entry.id] * len(entry.questions))
+        self.lexical = LexicalIndex(texts, keys, abbreviations=self._abbreviations)
+        self.restorer = DiacriticRestorer.from_texts([*texts, *(e.answer for e in corpus.entries)])
+
+    def expand(self, query: str) -> str:
+        """The query with abbreviations expanded (what the dense channel encodes)."""
+        return expand_abbreviations(query, self._abbreviations) if self._abbreviations else query
+
+    def dense_query(self, query: str, *, strategy: str | None = None) -> tuple[str, str]:
+        """(text to encode, index variant) of the main dense channel for a query."""
+        strategy = strategy or self.strategy
+        query = nfc(query).strip()
+        expanded = self.expand(query)
+        if strategy == "rrf":
+            return fold(expanded), "folded"
+        # the route is decided on what the user typed: expansions add accents of their own
+        if strategy == "route" and not has_diacritics(query):
+            return self.restorer.restore(expanded), "orig"
+        return expanded, "orig"
+
+    def _visible(self, pairs: list[tuple[str, float]], role: str) -> list[tuple[str, float]]:
+        by_id = self.corpus.by_id
+        return [(k, s) for k, s in pairs if k in by_id and by_id[k].visible_to(role)]
+
+    def search(
+        self, query: str, *, top_k: int = 5, role: str = "citizen", strategy: str | None = None
+    ) -> SearchResult:
+        """Rank entries for a query; entries not visible to `role` are never returned."""
+        query = nfc(query).strip()
+        strategy = strategy or self.strategy
+        accented = has_diacritics(query)
+        route = "accented" if accented else "unaccented"
+        if not query or not self.corpus.entries:
+            return SearchResult(query, route, ())
+        depth = max(top_k * 4, 20)
+        expanded = self.expand(query)
+        lexical = self._visible(self.lexical.search(query, top_k=depth), role)
+        text, variant = self.dense_query(query, strategy=strategy)
+        qvec = self.encoder.encode([text])[0]
+        dense = self._visible(self.index.search(qvec, variant=variant, top_k=depth), role)
+        rankings = {"dense": [k for k, _ in dense], "lexical": [k for k, _ in lexical]}
+        if strategy == "dense":
+            weights = {"dense": 1.0}
+        elif strategy == "rrf":
+            ovec = qvec if variant == "orig" else self.encoder.encode([expanded])[0]
+            other = self._visible(self.index.search(ovec, variant="orig", top_k=depth), role)
+            rankings["dense_orig"] = [k for k, _ in other]
+            weights = {"dense": 1.0, "dense_orig": 1.0, "lexical": 1.0}
+        elif accented:
+            weights = {"dense": 1.0, "lexical": self._lexical_weight}
+        else:
+            weights = {"dense": 1.0, "lexical": 1.0}
+        fused = rrf(rankings, weights)
+        ranked = sorted(fused, key=lambda k: -fused[k])[:top_k]
+        dense_scores = dict(dense)
+        missing = [k for k in ranked if k not in dense_scores]
+        if missing:
+            dense_scores.update(self.index.entry_scores(qvec, missing, variant=variant))
+        lex_scores = dict(lexical)
+        by_id = self.corpus.by_id
+        hits = tuple(
+            FaqHit(
+                k,
+                by_id[k].domain,
+                fused[k],
+                float(dense_scores.get(k, 0.0)),
+                float(lex_scores.get(k, 0.0)),
+            )
+            for k in ranked
+        )
+        return SearchResult(query, route, hits)

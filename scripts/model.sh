@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Print the path of the trained Rasa model, training it first when its inputs changed.
+# The model is cached by a hash of everything training reads: config, domain, NLU data,
+# the lexicon tables and the code of our own NLU components.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+cache=${TROLYAO_CACHE:-$HOME/.cache/trolyao-ioc}
+rasa_venv=$(scripts/venv.sh rasa)
+inputs=$(find config.yml domain.yml data/nlu data/lexicon assistant/nlu vitext -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort)
+key=$( (echo "$rasa_venv"; for f in $inputs; do echo "== $f"; cat "$f"; done) | sha256sum | cut -c1-16)
+model="$cache/models/rasa-$key.tar.gz"
+if [ ! -f "$model" ]; then
+  mkdir -p "$cache/models"
+  exec 9>"$cache/models/.train.lock"
+  flock 9
+  if [ ! -f "$model" ]; then
+    echo ">> training the Rasa model (inputs changed) → $model" >&2
+    tmp=$(mktemp -d "$cache/models/train.XXXXXX")
+    PYTHONPATH="$root" "$rasa_venv/bin/rasa" train --config config.yml --domain domain.yml \
+      --data data/nlu --out "$tmp" --fixed-model-name model >&2
+    mv "$tmp/model.tar.gz" "$model"
+    rm -rf "$tmp"
+  fi
+fi
+echo "$model"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Create (once) and print the path of a runtime's virtual environment.
+#   scripts/venv.sh rasa|services
+# The venv lives in the cache dir, keyed by the hash of requirements/<runtime>.lock and the
+# interpreter version, so a second run that changes nothing takes well under a second and a
+# fresh clone on the same server reuses it. Progress goes to stderr, the path to stdout.
+set -euo pipefail
+runtime=${1:?usage: scripts/venv.sh rasa|services}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${TROLYAO_CACHE:-$HOME/.cache/trolyao-ioc}
+case "$runtime" in
+  rasa) want=3.10 ;;
+  services) want=3.11 ;;
+  *) echo "unknown runtime '$runtime' (expected rasa or services)" >&2; exit 2 ;;
+esac
+# A deployment that manages its own environments points at them instead.
+override_var="TROLYAO_VENV_${runtime^^}"
+if [ -n "${!override_var:-}" ]; then echo "${!override_var}"; exit 0; fi
+lock="$root/requirements/$runtime.lock"
+[ -f "$lock" ] || { echo "$lock is missing; run 'make lock'" >&2; exit 2; }
+
+. "$root/scripts/find_python.sh"
+py=$(find_python "$want") || {
+  echo "Python $want not found. Install it (e.g. 'pyenv install $want' or 'apt-get install python$want python$want-venv')." >&2
+  exit 2
+}
+key=$( (cat "$lock"; "$py" -c 'import sys; print(sys.version)') | sha256sum | cut -c1-12)
+venv="$cache/venvs/$runtime-$key"
+if [ -f "$venv/.complete" ]; then echo "$venv"; exit 0; fi
+
+mkdir -p "$cache/venvs"
+exec 9>"$cache/venvs/.$runtime.lock"
+flock 9
+if [ ! -f "$venv/.complete" ]; then
+  echo ">> building the $runtime runtime ($("$py" --version)) in $venv" >&2
+  rm -rf "$venv"
+  "$py" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip==24.0" >&2
+  # --no-deps: the lock is complete and exact, so nothing can pull another torch build.
+  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock" >&2; then
+    rm -rf "$venv"; echo "installing $lock failed" >&2; exit 1
+  fi
+  "$venv/bin/python" -m pip check >&2 || echo "warning: pip check reports conflicts (see above)" >&2
+  touch "$venv/.complete"
+fi
+echo "$venv"

@@ -1,0 +1,232 @@
+"""EmergencyGuard on real Rasa Message objects with the shipped data/lexicon/emergency.yml."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.nlu import EmergencyGuard
+from assistant.nlu.emergency_lexicon import LexiconError, load_emergency_lexicon
+
+
+def _create(tmp_path: Path, **config: Any) -> EmergencyGuard:
+    return EmergencyGuard.create(
+        {**EmergencyGuard.get_default_config(), **config},
+        LocalModelStorage(tmp_path),
+        Resource("emergency_guard"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+
+
+@pytest.fixture(scope="module")
+def guard(tmp_path_factory: pytest.TempPathFactory) -> EmergencyGuard:
+    return _create(tmp_path_factory.mktemp("storage"))
+
+
+def _classified(text: str, intent: str = "ask_faq", confidence: float = 0.8) -> Message:
+    """A message as it leaves DIET + FallbackClassifier."""
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [
+                {"name": intent, "confidence": confidence},
+                {"name": "emergency", "confidence": 0.1},
+                {"name": "greet", "confidence": 0.1},
+            ],
+            "entities": [],
+        }
+    )
+
+
+POSITIVES = [
+    ("Cháy nhà ở phường 7 rồi!", "fire"),
+    ("chay nha o phuong 7", "fire"),
+    ("Nhà hàng xóm đang bốc cháy, khói đen mù mịt", "fire"),
+    ("có cháy ở chợ Vũng Tàu", "fire"),
+    ("xuong go dang boc chay", "fire"),
+    ("Rò rỉ gas trong bếp, mùi gas nồng lắm", "fire"),
+    ("hoả hoạn ở chung cư", "fire"),
+    ("có người ngất xỉu ở chợ", "medical"),
+    ("co nguoi bat tinh ngoai duong", "medical"),
+    ("Ông tôi bị đột quỵ, gọi cấp cứu giúp", "medical"),
+    ("bi dien giat o cong truong", "medical"),
+    ("Con tôi lên cơn co giật", "medical"),
+    ("Tai nạn giao thông ở ngã tư, có người bị thương", "accident"),
+    ("tai nan xe may nguoi chay nhieu mau", "accident"),
+    ("xe tải tông xe máy trên quốc lộ 51", "accident"),
+    ("Vừa bị xe đụng ở đường 3/2", "accident"),
+    ("có cướp giật điện thoại", "crime"),
+    ("Trộm đang đột nhập vào nhà tôi", "crime"),
+    ("co nguoi cam dao danh nhau o quan nhau", "crime"),
+    ("Có kẻ bắt cóc trẻ em ở cổng trường", "crime"),
+    ("Có người đuối nước ở biển Bãi Sau", "rescue"),
+    ("cuu voi", "rescue"),
+    ("Cứu tôi với!!!", "rescue"),
+    ("nước ngập tới nóc nhà cần cứu hộ", "rescue"),
+    ("em bé rơi xuống giếng", "rescue"),
+    ("bi ket trong thang may", "rescue"),
+    ("Cháy nhà rồi, gọi số bao nhiêu gấp", "fire"),
+    (unicodedata.normalize("NFD", "Cháy nhà ở phường 7"), "fire"),
+]
+
+NEGATIVES = [
+    "thủ tục phòng cháy chữa cháy",
+    "Số điện thoại cứu hỏa là gì?",
+    "báo cáo tai nạn giao thông tháng trước",
+    "số vụ cháy năm 2024",
+    "bảo hiểm tai nạn",
+    "so vu tai nan giao thong quy 3",
+    "Tỷ lệ đuối nước ở trẻ em năm nay",
+    "thống kê số vụ cướp giật 6 tháng đầu năm",
+    "hồ sơ hưởng chế độ tai nạn lao động",
+    "Cách sơ cứu người bị điện giật",
+    "dấu hiệu đột quỵ là gì",
+    "xe đang chạy trên đường",
+    "chờ xíu nhé",
+    "Chạy thận ở bệnh viện nào?",
+    "áo này cháy hàng rồi",
+    "Đăng ký kinh doanh quán ăn",
+    "mức phạt tội cướp giật là bao nhiêu năm",
+    "triệu chứng khó thở do covid",
+    "Hướng dẫn kỹ năng thoát hiểm khi có cháy",
+    "nếu nhà bị cháy thì gọi số nào",
+    "Xin chào",
+    "tình hình ngộ độc thực phẩm quý 2",
+    "giấy phép phòng cháy cho quán karaoke",
+    "Tôi muốn làm thẻ bảo hiểm y tế",
+    "nằm mơ thấy cháy nhà",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), POSITIVES)
+def test_emergency_messages_get_intent_and_kind(
+    guard: EmergencyGuard, text: str, kind: str
+) -> None:
+    message = _classified(text)
+    [out] = guard.process([message])
+    assert out.get("intent") == {"name": "emergency", "confidence": 1.0}
+    ranking = out.get("intent_ranking")
+    assert ranking[0] == {"name": "emergency", "confidence": 1.0}
+    assert [r["name"] for r in ranking].count("emergency") == 1
+    assert out.get("emergency")["kind"] == kind
+    assert out.get("emergency")["previous_intent"] == "ask_faq"
+    [entity] = [e for e in out.get("entities") if e["entity"] == "emergency_kind"]
+    assert entity["value"] == kind
+    assert entity["extractor"] == "EmergencyGuard"
+    # The entity span points into the original (possibly NFD) text at the matched words.
+    assert 0 <= entity["start"] < entity["end"] <= len(text)
+    assert (
+        unicodedata.normalize("NFC", text[entity["start"] : entity["end"]]).lower()
+        == (out.get("emergency")["matched"])
+    )
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_faq_and_statistics_questions_are_left_alone(guard: EmergencyGuard, text: str) -> None:
+    message = _classified(text, intent="ask_indicator", confidence=0.7)
+    [out] = guard.process([message])
+    assert out.get("intent") == {"name": "ask_indicator", "confidence": 0.7}
+    assert out.get("intent_ranking")[0]["name"] == "ask_indicator"
+    assert out.get("emergency") is None
+    assert out.get("entities") == []
+
+
+def test_fallback_intent_is_overridden(guard: EmergencyGuard) -> None:
+    [out] = guard.process([_classified("cứu với", intent="nlu_fallback", confidence=0.3)])
+    assert out.get("intent")["name"] == "emergency"
+    assert out.get("emergency")["previous_intent"] == "nlu_fallback"
+
+
+def test_classifier_emergency_is_kept_and_messages_without_text_pass(
+    guard: EmergencyGuard,
+) -> None:
+    predicted = _classified("alo alo", intent="emergency", confidence=0.9)
+    empty = Message(data={"text": ""})
+    no_text = Message(data={"intent": {"name": "greet", "confidence": 1.0}})
+    out = guard.process([predicted, empty, no_text])
+    assert out[0].get("intent") == {"name": "emergency", "confidence": 0.9}
+    assert out[1].get("intent") is None
+    assert out[2].get("intent") == {"name": "greet", "confidence": 1.0}
+
+
+def test_output_properties_expose_kind_in_parse_result(guard: EmergencyGuard) -> None:
+    [out] = guard.process([_classified("cháy nhà")])
+    parsed = out.as_dict(only_output_properties=True)
+    assert parsed["emergency"]["kind"] == "fire"
+    assert parsed["intent"]["name"] == "emergency"
+
+
+def test_custom_intent_and_no_entity(tmp_path: Path) -> None:
+    guard = _create(tmp_path, intent="khan_cap", entity=None)
+    [out] = guard.process([_classified("cháy nhà")])
+    assert out.get("intent")["name"] == "khan_cap"
+    assert out.get("entities") == []
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        ({"intent": ""}, "option 'intent'"),
+        ({"intent": 3}, "option 'intent'"),
+        ({"entity": ["x"]}, "option 'entity'"),
+        ({"lexicon": 5}, "option 'lexicon'"),
+        ({"lexicon": "/nonexistent/emergency.yml"}, "cannot read"),
+        ({"colour": "red"}, "unknown option"),
+    ],
+)
+def test_invalid_options_raise_invalid_config(
+    tmp_path: Path, config: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(InvalidConfigException, match=fragment):
+        _create(tmp_path, **config)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        ("kinds:\n  fire:\n    - 'cháy ('\n", 3, "not a valid regex"),
+        ("kinds:\n  flood:\n    - 'ngập'\n", 2, "unknown emergency kind"),
+        ("kinds:\n  fire:\n    - 'Cháy'\n", 3, "lower-case"),
+        ("kinds:\n  fire: 'cháy'\n", 2, "must be a list"),
+        ("kinds:\n  fire:\n    - 'cháy'\n  fire:\n    - 'lửa'\n", 4, "listed twice"),
+        ("kinds:\n  fire:\n    - '" + unicodedata.normalize("NFD", "cháy") + "'\n", 3, "not NFC"),
+    ],
+)
+def test_bad_lexicon_raises_with_path_and_line(
+    tmp_path: Path, body: str, line: int, fragment: str
+) -> None:
+    path = tmp_path / "emergency.yml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_emergency_lexicon(path)
+    assert f"{path}:{line}:" in str(info.value)
+    assert fragment in str(info.value)
+
+
+def test_custom_lexicon_with_gap_and_guard(tmp_path: Path) -> None:
+    path = tmp_path / "emergency.yml"
+    path.write_text(
+        "kinds:\n  fire:\n    - 'nhà ~ cháy'\nguards:\n  - 'phim'\nurgent:\n  - 'gấp'\n",
+        encoding="utf-8",
+    )
+    lexicon = load_emergency_lexicon(path)
+    assert lexicon.match("nha ong ba toi chay").kind == "fire"  # unaccented, 3-word gap
+    assert lexicon.match("nhà một hai ba bốn năm cháy") is None  # gap longer than 4 words
+    assert lexicon.match("phim nhà cháy") is None
+    assert lexicon.match("phim nhà cháy gấp").kind == "fire"
+
+
+def test_space_in_look_behind_is_reported_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "emergency.yml"
+    path.write_text("kinds:\n  rescue:\n    - '(?<!sơ )cứu'\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=rf"{path}:3: .*look-behind"):
+        load_emergency_lexicon(path)

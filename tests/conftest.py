@@ -1,0 +1,57 @@
+"""Session-wide real stack: one action server + one Rasa server, started only when a test asks.
+
+The action server serves a temporary copy of data/faq (tests may edit it: hot reload) and
+writes charts to a temporary directory. Tests that need other settings start their own
+servers with ``tests.stack``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:  # tests.stack needs httpx, which the Rasa runtime does not have
+    from tests.stack import ActionServer, RasaServer
+
+ROLE_SECRET = "test-role-secret-0123456789"
+
+
+@dataclass(frozen=True)
+class Stack:
+    rasa: RasaServer
+    actions: ActionServer
+    faq_dir: Path
+    charts_dir: Path
+    role_secret: str
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Real action server + Rasa server on free loopback ports."""
+    from tests.stack import REPO_ROOT, ActionServer, RasaServer
+
+    base = tmp_path_factory.mktemp("stack")
+    faq_dir = base / "faq"
+    shutil.copytree(REPO_ROOT / "data" / "faq", faq_dir)
+    charts_dir = base / "charts"
+    charts_dir.mkdir()
+    actions = ActionServer(
+        env={
+            "ASSISTANT_FAQ_DIR": str(faq_dir),
+            "ASSISTANT_CHARTS_DIR": str(charts_dir),
+            "ASSISTANT_ROLE_SECRET": ROLE_SECRET,
+        },
+        log_dir=base,
+    ).start()
+    rasa = RasaServer(actions_url=actions.webhook_url, log_dir=base)
+    try:
+        rasa.start()
+        yield Stack(rasa, actions, faq_dir, charts_dir, ROLE_SECRET)
+    finally:
+        rasa.stop()
+        actions.stop()

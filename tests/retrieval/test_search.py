@@ -1,0 +1,122 @@
+"""Search channels, fusion and routing on the sample corpus with the real encoder."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.restore import DiacriticRestorer
+from retrieval.search import FaqSearcher, rrf
+from tests.retrieval.faq_samples import sample_index
+from vitext import load_abbreviations
+
+
+@pytest.fixture(scope="module")
+def searcher(encoder, tmp_path_factory) -> FaqSearcher:
+    corpus, index = sample_index(encoder, tmp_path_factory.mktemp("faq"))
+    return FaqSearcher(corpus, index, encoder, abbreviations=load_abbreviations())
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Thẻ BHYT ở đâu?", ["the", "bao", "hiem", "y", "te", "o", "dau"]),
+        ("the bhyt o dau", ["the", "bao", "hiem", "y", "te", "o", "dau"]),
+        ("Đăng ký  khai sinh", ["dang", "ky", "khai", "sinh"]),
+        ("", []),
+    ],
+    ids=["accented-abbrev", "unaccented-abbrev", "d-stroke", "empty"],
+)
+def test_tokenize_folds_and_expands_abbreviations(text: str, tokens: list[str]) -> None:
+    assert tokenize(text, load_abbreviations()) == tokens
+
+
+def test_lexical_index_matches_unaccented_query_against_accented_docs() -> None:
+    index = LexicalIndex(
+        ["Đăng ký khai sinh cho con", "Gia hạn thẻ bảo hiểm y tế"],
+        ["a", "b"],
+        abbreviations=load_abbreviations(),
+    )
+    assert index.search("gia han the bhyt")[0][0] == "b"
+    assert index.search("xyz không có") == []
+
+
+def test_rrf_rewards_agreement_between_channels() -> None:
+    fused = rrf({"dense": ["a", "b", "c"], "lexical": ["b", "a"]}, {"dense": 1.0, "lexical": 1.0})
+    assert fused["a"] == pytest.approx(fused["b"])
+    assert fused["b"] > fused["c"]
+    light = rrf({"dense": ["a", "b"], "lexical": ["b", "a"]}, {"dense": 1.0, "lexical": 0.3})
+    assert light["a"] > light["b"]
+
+
+@pytest.mark.parametrize(
+    ("query", "route", "expected"),
+    [
+        (
+            "Thẻ bảo hiểm y tế của gia đình tôi sắp hết hạn, gia hạn ở chỗ nào?",
+            "accented",
+            "yte-bhyt-gia-han",
+        ),
+        (
+            "the bao hiem y te gia dinh sap het han gia han cho nao",
+            "unaccented",
+            "yte-bhyt-gia-han",
+        ),
+        ("bé mới sinh cần tiêm những mũi vắc xin nào", "accented", "yte-tiem-chung-tre-em"),
+        ("thu tuc lam giay khai sinh cho con", "unaccented", "hcc-khai-sinh"),
+        ("muon dang ky ket hon can lam gi", "unaccented", "hcc-ket-hon"),
+    ],
+)
+def test_route_strategy_finds_the_entry(
+    searcher: FaqSearcher, query: str, route: str, expected: str
+) -> None:
+    result = searcher.search(query)
+    assert result.route == route
+    assert result.hits[0].faq_id == expected
+    assert result.hits[0].dense > 0.8
+    assert len({h.faq_id for h in result.hits}) == len(result.hits)
+
+
+@pytest.mark.parametrize("strategy", ["dense", "rrf", "route"])
+def test_every_strategy_ranks_an_exact_phrasing_first(searcher: FaqSearcher, strategy: str) -> None:
+    result = searcher.search("Phòng chống sốt xuất huyết tại nhà như thế nào?", strategy=strategy)
+    assert result.hits[0].faq_id == "yte-sot-xuat-huyet"
+    assert result.hits[0].dense == pytest.approx(1.0, abs=0.02)
+
+
+def test_staff_entries_are_never_returned_to_citizens(searcher: FaqSearcher) -> None:
+    query = "Quy trình báo cáo ca bệnh truyền nhiễm nội bộ cho cán bộ y tế"
+    for strategy in ("dense", "rrf", "route"):
+        citizen = searcher.search(query, top_k=10, strategy=strategy)
+        assert "yte-bao-cao-dich-noi-bo" not in {h.faq_id for h in citizen.hits}
+    staff = searcher.search(query, role="staff")
+    assert staff.hits[0].faq_id == "yte-bao-cao-dich-noi-bo"
+
+
+def test_empty_query_returns_no_hits(searcher: FaqSearcher) -> None:
+    assert searcher.search("   ").hits == ()
+
+
+def test_unknown_strategy_is_rejected(searcher: FaqSearcher) -> None:
+    with pytest.raises(ValueError, match="unknown strategy 'bm42'"):
+        FaqSearcher(searcher.corpus, searcher.index, searcher.encoder, strategy="bm42")
+
+
+def test_restorer_puts_back_accents_learned_from_the_corpus() -> None:
+    restorer = DiacriticRestorer.from_texts(
+        ["Gia hạn thẻ bảo hiểm y tế ở đâu?", "Thẻ hết hạn thì làm sao", "Đăng ký khai sinh"]
+    )
+    assert restorer.restore("the bao hiem y te het han o dau") == "thẻ bảo hiểm y tế hết hạn ở đâu"
+    assert restorer.restore("dang ky khai sinh online") == "đăng ký khai sinh online"
+    assert restorer.restore("") == ""
+
+
+def test_unaccented_query_is_restored_before_dense_encoding(searcher: FaqSearcher) -> None:
+    text, variant = searcher.dense_query("gia han the bhyt o dau")
+    assert variant == "orig"
+    assert text == "gia hạn thẻ bảo hiểm y tế ở đâu"
+    assert searcher.dense_query("Gia hạn thẻ BHYT", strategy="route") == (
+        "Gia hạn thẻ bảo hiểm y tế",
+        "orig",
+    )
+    assert searcher.dense_query("gia han the", strategy="rrf") == ("gia han the", "folded")

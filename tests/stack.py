@@ -1,0 +1,193 @@
+"""Start the real stack for tests: Rasa server (Rasa runtime) and action server (services runtime).
+
+Both run as separate processes on free loopback ports, exactly as ``make run`` starts them.
+The trained model comes from ``scripts/model.sh`` (cached by content hash); the Makefile passes
+its path in ``ASSISTANT_MODEL``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = [
+    "REPO_ROOT",
+    "ActionServer",
+    "RasaServer",
+    "free_port",
+    "model_path",
+    "rasa_python",
+    "services_python",
+    "wait_http",
+]
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set: run the tests with 'make test'")
+    return value
+
+
+def rasa_python() -> str:
+    """Interpreter of the Rasa runtime."""
+    return _required_env("ASSISTANT_RASA_PYTHON")
+
+
+def services_python() -> str:
+    """Interpreter of the services runtime."""
+    return _required_env("ASSISTANT_SVC_PYTHON")
+
+
+def model_path() -> Path:
+    """The trained Rasa model (``scripts/model.sh`` output)."""
+    return Path(_required_env("ASSISTANT_MODEL"))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, *, timeout_s: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll ``url`` until it answers 200; fail early if ``proc`` died."""
+    deadline = time.monotonic() + timeout_s
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not ready after {timeout_s:.0f} s: {last}")
+
+
+@dataclass
+class _Process:
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _spawn(cmd: list[str], env: dict[str, str], log_dir: Path, name: str) -> _Process:
+    log_path = log_dir / f"{name}.log"
+    full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **env}
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=full_env, stdout=log, stderr=log)
+    return _Process(proc, log_path)
+
+
+class ActionServer:
+    """``python -m rasa_sdk --actions actions`` on a free port."""
+
+    def __init__(self, *, env: dict[str, str] | None = None, log_dir: Path | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.webhook_url = f"{self.url}/webhook"
+        self._env = env or {}
+        self._log_dir = log_dir or Path(tempfile.mkdtemp(prefix="actions-"))
+        self._process: _Process | None = None
+
+    def start(self, *, timeout_s: float = 180) -> ActionServer:
+        cmd = [services_python(), "-m", "actions", "--port", str(self.port)]
+        self._process = _spawn(cmd, self._env, self._log_dir, f"actions-{self.port}")
+        try:
+            wait_http(f"{self.url}/health", timeout_s=timeout_s, proc=self._process.proc)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n--- action server log ---\n{self._process.log()}") from exc
+        return self
+
+    def stop(self) -> None:
+        if self._process:
+            self._process.stop()
+
+    def log(self) -> str:
+        return self._process.log() if self._process else ""
+
+
+class RasaServer:
+    """``python -m assistant.serve`` (= ``rasa run`` + apology wrapper) on a free port."""
+
+    def __init__(self, *, actions_url: str, model: Path | None = None, log_dir: Path | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.actions_url = actions_url
+        self.model = model or model_path()
+        self._log_dir = log_dir or Path(tempfile.mkdtemp(prefix="rasa-"))
+        self._process: _Process | None = None
+
+    def start(self, *, timeout_s: float = 240) -> RasaServer:
+        cmd = [
+            rasa_python(), "-m", "assistant.serve",
+            "--model", str(self.model),
+            "--port", str(self.port),
+            "--interface", "127.0.0.1",
+            "--enable-api",
+            "--cors", "*",
+            "--credentials", str(REPO_ROOT / "credentials.yml"),
+            "--endpoints", str(REPO_ROOT / "endpoints.yml"),
+        ]  # fmt: skip
+        env = {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        self._process = _spawn(cmd, env, self._log_dir, f"rasa-{self.port}")
+        try:
+            wait_http(f"{self.url}/status", timeout_s=timeout_s, proc=self._process.proc)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n--- rasa log ---\n{self._process.log()[-5000:]}") from exc
+        return self
+
+    def stop(self) -> None:
+        if self._process:
+            self._process.stop()
+
+    def log(self) -> str:
+        return self._process.log() if self._process else ""
+
+    def say(self, text: str, *, sender: str, metadata: dict | None = None) -> list[dict]:
+        """Send one message over the REST channel and return the bot's messages."""
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        response = httpx.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return list(response.json())
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation tracker (slots, latest message) of ``sender``."""
+        response = httpx.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
+        response.raise_for_status()
+        return dict(response.json())
+
+
+@contextlib.contextmanager
+def running(server: ActionServer | RasaServer) -> Iterator[ActionServer | RasaServer]:
+    """Start ``server`` and stop it on exit."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,120 @@
+"""Tests for the abbreviation table (data/lexicon/abbreviations.yml) and its expansion."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from vitext import (
+    DATA_DIR,
+    DEFAULT_ABBREVIATIONS_PATH,
+    REPO_ROOT,
+    LexiconError,
+    VitextError,
+    expand_abbreviations,
+    load_abbreviations,
+)
+
+
+@pytest.fixture(scope="module")
+def table() -> dict[str, str]:
+    return load_abbreviations()
+
+
+def test_paths_point_into_the_repository() -> None:
+    assert (REPO_ROOT / "vitext" / "__init__.py").is_file()
+    assert DATA_DIR == REPO_ROOT / "data"
+    assert DEFAULT_ABBREVIATIONS_PATH.is_file()
+
+
+def test_shipped_table_is_large_nfc_and_lowercase(table: dict[str, str]) -> None:
+    assert len(table) >= 60
+    for key, value in table.items():
+        assert key == key.lower()
+        assert unicodedata.is_normalized("NFC", key)
+        assert unicodedata.is_normalized("NFC", value)
+
+
+@pytest.mark.parametrize(
+    ("key", "expansion"),
+    [
+        ("bhyt", "bảo hiểm y tế"),
+        ("cccd", "căn cước công dân"),
+        ("ko", "không"),
+        ("k", "không"),
+        ("dc", "được"),
+        ("đc", "được"),
+        ("sdt", "số điện thoại"),
+        ("tthc", "thủ tục hành chính"),
+        ("ubnd", "ủy ban nhân dân"),
+        ("qsdđ", "quyền sử dụng đất"),
+        ("brvt", "Bà Rịa \u2013 Vũng Tàu"),
+        ("ntn", "như thế nào"),
+    ],
+)
+def test_shipped_table_contains(table: dict[str, str], key: str, expansion: str) -> None:
+    assert table[key] == expansion
+
+
+@pytest.mark.parametrize("ambiguous", ["t", "hs", "bn", "dt", "kg"])
+def test_ambiguous_abbreviations_are_not_listed(table: dict[str, str], ambiguous: str) -> None:
+    assert ambiguous not in table
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Làm CCCD ở UBND tp", "Làm căn cước công dân ở ủy ban nhân dân thành phố"),
+        ("ko dc thì sao", "không được thì sao"),
+        ("thẻ bhyt, bhxh.", "thẻ bảo hiểm y tế, bảo hiểm xã hội."),
+        ("giá 50 k", "giá 50 k"),
+        ("xem www.bhyt.gov.vn", "xem www.bhyt.gov.vn"),
+        ("bhyt2024 kok", "bhyt2024 kok"),
+        ("", ""),
+    ],
+)
+def test_expand_abbreviations_whole_words_only(
+    table: dict[str, str], text: str, expected: str
+) -> None:
+    assert expand_abbreviations(text, table) == expected
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "abbreviations.yml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        ("abbreviations:\n  ko: không\n  ko: khong\n", 3, "duplicate abbreviation 'ko'"),
+        ("abbreviations:\n  ko: " + unicodedata.normalize("NFD", "không") + "\n", 2, "not NFC"),
+        ("abbreviations:\n  Ko: không\n", 2, "lower-case word"),
+        ("abbreviations:\n  so dt: số điện thoại\n", 2, "lower-case word"),
+        ("abbreviations:\n  ko: ''\n", 2, "is empty"),
+        ("abbreviations:\n  ko: [không]\n", 2, "text value"),
+        ("abbreviations:\n  ko: ko\n", 2, "expands to itself"),
+        ("abbreviations:\n  - ko\n", 2, "must be a mapping"),
+    ],
+)
+def test_bad_entries_raise_with_path_and_line(
+    tmp_path: Path, body: str, line: int, fragment: str
+) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(LexiconError) as info:
+        load_abbreviations(path)
+    assert f"{path}:{line}:" in str(info.value)
+    assert fragment in str(info.value)
+
+
+def test_missing_file_raises_vitext_error(tmp_path: Path) -> None:
+    with pytest.raises(VitextError, match="cannot read"):
+        load_abbreviations(tmp_path / "nope.yml")
+
+
+def test_custom_table_loads(tmp_path: Path) -> None:
+    path = _write(tmp_path, "version: 1\nabbreviations:\n  ubnd: ủy ban nhân dân\n")
+    assert load_abbreviations(str(path)) == {"ubnd": "ủy ban nhân dân"}

@@ -1,0 +1,36 @@
+"""Shared, dependency-free Vietnamese text helpers for both runtimes (Rasa and services).
+
+Only the standard library is imported at module level; PyYAML is imported lazily by the
+abbreviation loader.
+"""
+
+from __future__ import annotations
+
+from vitext.errors import LexiconError, VitextError
+from vitext.lexicon import (
+    DATA_DIR,
+    DEFAULT_ABBREVIATIONS_PATH,
+    REPO_ROOT,
+    expand_abbreviations,
+    load_abbreviations,
+)
+from vitext.pii import redact_pii
+from vitext.text import fold, has_diacritics, nfc, nfc_with_offsets
+from vitext.units import Unit, split_units
+
+__all__ = [
+    "DATA_DIR",
+    "DEFAULT_ABBREVIATIONS_PATH",
+    "REPO_ROOT",
+    "LexiconError",
+    "Unit",
+    "VitextError",
+    "expand_abbreviations",
+    "fold",
+    "has_diacritics",
+    "load_abbreviations",
+    "nfc",
+    "nfc_with_offsets",
+    "redact_pii",
+    "split_units",
+]

@@ -1,0 +1,111 @@
+"""Abbreviation (teencode) table: loading from ``data/lexicon/abbreviations.yml`` and expansion."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from vitext.errors import LexiconError
+from vitext.units import split_units
+
+__all__ = [
+    "DATA_DIR",
+    "DEFAULT_ABBREVIATIONS_PATH",
+    "REPO_ROOT",
+    "expand_abbreviations",
+    "load_abbreviations",
+]
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+DEFAULT_ABBREVIATIONS_PATH = DATA_DIR / "lexicon" / "abbreviations.yml"
+
+_KEY_RE = re.compile(r"^[^\W\d_]+$")
+
+
+def _scalar(node: Any, path: Path, what: str) -> str:
+    import yaml
+
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        raise LexiconError(f"{path}:{line}: {what} must be a text value; quote it")
+    value = str(node.value).strip()
+    if not value:
+        raise LexiconError(f"{path}:{line}: {what} is empty; write the text or delete the entry")
+    if not unicodedata.is_normalized("NFC", value):
+        fixed = unicodedata.normalize("NFC", value)
+        raise LexiconError(f"{path}:{line}: {what} {value!r} is not NFC; write it as {fixed!r}")
+    return value
+
+
+def load_abbreviations(path: Path | str | None = None) -> dict[str, str]:
+    """Load the abbreviation table (lower-case key -> expansion), validating every entry."""
+    import yaml
+
+    path = Path(path) if path is not None else DEFAULT_ABBREVIATIONS_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LexiconError(
+            f"{path}: cannot read abbreviation table ({exc}); check the path"
+        ) from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise LexiconError(f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(root, yaml.MappingNode):
+        raise LexiconError(f"{path}:1: expected a mapping with the key 'abbreviations'")
+    section = next((v for k, v in root.value if k.value == "abbreviations"), None)
+    if not isinstance(section, yaml.MappingNode):
+        line = (section or root).start_mark.line + 1
+        raise LexiconError(f"{path}:{line}: 'abbreviations' must be a mapping 'short: expansion'")
+    table: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in section.value:
+        line = key_node.start_mark.line + 1
+        key = _scalar(key_node, path, "abbreviation")
+        if not _KEY_RE.match(key) or key != key.lower():
+            raise LexiconError(
+                f"{path}:{line}: abbreviation {key!r} must be one lower-case word without "
+                "digits or spaces"
+            )
+        if key in table:
+            raise LexiconError(
+                f"{path}:{line}: duplicate abbreviation {key!r} (first at line {lines[key]}); "
+                "keep one entry"
+            )
+        value = _scalar(value_node, path, f"expansion of {key!r}")
+        if value.lower() == key:
+            raise LexiconError(f"{path}:{line}: {key!r} expands to itself; delete the entry")
+        table[key] = value
+        lines[key] = line
+    logger.debug("loaded %d abbreviations from %s", len(table), path)
+    return table
+
+
+def expand_abbreviations(text: str, table: dict[str, str]) -> str:
+    """Replace whole-word abbreviations (case-insensitive) by their expansion.
+
+    URLs, e-mails and words glued to digits are left alone, and nothing is expanded right after
+    a number (``50 k`` means 50 thousand, not "50 không").
+    """
+    from vitext.text import nfc
+
+    text = nfc(text)
+    out: list[str] = []
+    cursor = 0
+    previous_kind = ""
+    for unit in split_units(text):
+        expansion = table.get(unit.text.lower()) if unit.kind == "word" else None
+        if expansion is not None and previous_kind != "number":
+            out.append(text[cursor : unit.start])
+            out.append(expansion)
+            cursor = unit.end
+        previous_kind = unit.kind
+    out.append(text[cursor:])
+    return "".join(out)
