@@ -40,7 +40,7 @@ run: setup ## start the whole assistant on 127.0.0.1 (Ctrl-C stops everything)
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
 	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python scripts/run_all.py
 
-test: setup test-rasa test-services ## set up what is missing and run the whole test suite
+test: setup lint test-rasa test-services ## set up what is missing and run the whole test suite
 	@echo ">> all tests passed"
 
 test-rasa: ## tests that run inside the Rasa runtime (NLU components) + rasa data validate

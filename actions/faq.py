@@ -93,6 +93,11 @@ def get_service() -> FaqService:
         return _service
 
 
+def warm_up() -> None:
+    """Load the model and the index before the server reports ready (``python -m actions``)."""
+    get_service()
+
+
 def _slots(
     *,
     domain: str | None = None,

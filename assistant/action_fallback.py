@@ -4,6 +4,7 @@ Rasa 3.6 logs a failed custom action and sends the user nothing at all; it has n
 this, so we wrap ``RemoteAction.run`` once per process (``install()``). The wrapper only adds
 behaviour on failure: the normal path is Rasa's own code, untouched.
 """
+
 import asyncio
 import logging
 from typing import Any, List
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE_RESPONSE = "utter_action_unavailable"
 DEFAULT_TIMEOUT_S = 30.0
 
-__all__ = ["install", "UNAVAILABLE_RESPONSE"]
+__all__ = ["UNAVAILABLE_RESPONSE", "install"]
 
 _installed = False
 

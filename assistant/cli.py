@@ -5,6 +5,7 @@ server (its own, started on a free loopback port, unless ``ASSISTANT_ACTIONS_URL
 reads the per-turn slots the actions write (docs/architecture.md). ``eval`` hands over to the
 services runtime, where retrieval and the indicator parser live.
 """
+
 import argparse
 import asyncio
 import json

@@ -1,4 +1,5 @@
 """Start the services-runtime action server from the Rasa runtime (CLI, benchmarks)."""
+
 import os
 import socket
 import subprocess
@@ -40,8 +41,9 @@ class ActionServerProcess:
     def start(self) -> None:
         """Spawn the server; ``wait_ready`` blocks until it answers."""
         cmd = [services_python(), "-m", "actions", "--port", str(self.port)]
-        self._proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=self._env,
-                                      stdout=subprocess.DEVNULL, stderr=sys.stderr)
+        self._proc = subprocess.Popen(
+            cmd, cwd=REPO_ROOT, env=self._env, stdout=subprocess.DEVNULL, stderr=sys.stderr
+        )
 
     def wait_ready(self, timeout_s: float = 120.0) -> None:
         """Poll ``/health`` until the server answers (it loads the FAQ index on start)."""

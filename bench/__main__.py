@@ -23,8 +23,9 @@ OUT = ROOT / "docs" / "benchmarks.md"
 
 def _run(python: str, *args: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([python, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [python, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return out.stdout
 
 
@@ -33,17 +34,28 @@ def _last_json(stdout: str) -> dict:
 
 
 def nlu(vimq_dir: str) -> str:
-    res = _last_json(_run(os.environ["ASSISTANT_RASA_PYTHON"], "-m", "bench.vimq_intents",
-                          "--data-dir", vimq_dir, "--json"))["results"]  # fmt: skip
+    res = _last_json(
+        _run(
+            os.environ["ASSISTANT_RASA_PYTHON"],
+            "-m",
+            "bench.vimq_intents",
+            "--data-dir",
+            vimq_dir,
+            "--json",
+        )
+    )["results"]
     rows = "\n".join(
-        f"| {name} | {m['accuracy']:.4f} | {m['macro_f1']:.4f} | {m['train_s']:.0f} | {m['parse_ms']:.1f} |"
+        f"| {name} | {m['accuracy']:.4f} | {m['macro_f1']:.4f} | {m['train_s']:.0f} "
+        f"| {m['parse_ms']:.1f} |"
         for name, m in res.items()
     )
-    return ("## Intent classification on ViMQ (test split, 1,000 questions)\n\n"
-            "Same pipeline (CountVectors word + char_wb 2–4, DIET 40 epochs, seed 42); only the "
-            "tokenizer differs. `_` in the segmented data replaced by spaces (raw user text).\n\n"
-            "| tokenizer | accuracy | macro-F1 | train s | parse ms/msg |\n|---|---:|---:|---:|---:|\n"
-            f"{rows}\n")  # fmt: skip
+    return (
+        "## Intent classification on ViMQ (test split, 1,000 questions)\n\n"
+        "Same pipeline (CountVectors word + char_wb 2–4, DIET 40 epochs, seed 42); only the "
+        "tokenizer differs. `_` in the segmented data replaced by spaces (raw user text).\n\n"
+        "| tokenizer | accuracy | macro-F1 | train s | parse ms/msg |\n|---|---:|---:|---:|---:|\n"
+        f"{rows}\n"
+    )
 
 
 def turns() -> str:
@@ -56,12 +68,15 @@ def turns() -> str:
             f"| {plain['p50_ms']:.1f} | {plain['p95_ms']:.1f} | {plain['turns_per_s']:.1f} "
             f"| {ours['turns_per_s'] / plain['turns_per_s']:.2f} |"
         )
-    return ("## Turn latency over Rasa REST (200 turns per setting)\n\n"
-            "This bot: Vietnamese mix incl. FAQ retrieval through the action server. Plain bot: "
-            "`rasa init` project, its own examples. Same machine, same run.\n\n"
-            "| users | ours p50 ms | ours p95 ms | ours turns/s | plain p50 ms | plain p95 ms "
-            "| plain turns/s | throughput ratio |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-            + "\n".join(lines) + "\n")  # fmt: skip
+    return (
+        "## Turn latency over Rasa REST (200 turns per setting)\n\n"
+        "This bot: Vietnamese mix incl. FAQ retrieval through the action server. Plain bot: "
+        "`rasa init` project, its own examples. Same machine, same run.\n\n"
+        "| users | ours p50 ms | ours p95 ms | ours turns/s | plain p50 ms | plain p95 ms "
+        "| plain turns/s | throughput ratio |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        + "\n".join(lines)
+        + "\n"
+    )
 
 
 def retrieval() -> str:
@@ -83,10 +98,12 @@ def main() -> None:
         section = nlu(args.vimq_dir) if name == "nlu" else globals()[name]()
         print(section, flush=True)
         sections.append(section)
-    header = (f"# Benchmarks\n\nMeasured {dt.date.today():%Y-%m-%d} with `make bench` on "
-              f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} "
-              "(services runtime). Numbers come from the scripts in `bench/`, `retrieval/bench.py`, "
-              "`ioc/bench.py`; re-run to refresh.\n\n")  # fmt: skip
+    header = (
+        f"# Benchmarks\n\nMeasured {dt.date.today():%Y-%m-%d} with `make bench` on "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} "
+        "(services runtime). Numbers come from the scripts in `bench/`, `retrieval/bench.py`, "
+        "`ioc/bench.py`; re-run to refresh.\n\n"
+    )
     OUT.write_text(header + "\n".join(sections), encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}")
 

@@ -51,31 +51,54 @@ async def _load(url: str, messages: list[str], users: int, turns: int) -> dict[s
         sender = f"bench-{uuid.uuid4().hex[:10]}"
         for _ in range(per_user):
             start = time.perf_counter()
-            r = await client.post(f"{url}/webhooks/rest/webhook",
-                                  json={"sender": sender, "message": next(cycle)})  # fmt: skip
+            r = await client.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": next(cycle)}
+            )
             r.raise_for_status()
             latencies.append((time.perf_counter() - start) * 1000)
 
     async with httpx.AsyncClient(timeout=120) as client:
-        await client.post(f"{url}/webhooks/rest/webhook", json={"sender": "warm", "message": messages[1]})
+        await client.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": "warm", "message": messages[1]}
+        )
         start = time.perf_counter()
         await asyncio.gather(*(user(client) for _ in range(users)))
         wall = time.perf_counter() - start
-    return {"p50_ms": statistics.median(latencies), "p95_ms": _percentile(latencies, 95),
-            "turns_per_s": len(latencies) / wall, "turns": len(latencies)}  # fmt: skip
+    return {
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": _percentile(latencies, 95),
+        "turns_per_s": len(latencies) / wall,
+        "turns": len(latencies),
+    }
 
 
 def _plain_bot(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     rasa_bin = str(Path(rasa_python()).parent / "rasa")
     project = tmp / "plain"
-    subprocess.run([rasa_bin, "init", "--no-prompt", "--init-dir", str(project)], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [rasa_bin, "init", "--no-prompt", "--init-dir", str(project)],
+        check=True,
+        capture_output=True,
+    )
     model = next((project / "models").glob("*.tar.gz"))
     port = free_port()
     log = (tmp / "plain.log").open("wb")
-    proc = subprocess.Popen([rasa_bin, "run", "--model", str(model), "--port", str(port),
-                             "--interface", "127.0.0.1", "--enable-api"],
-                            cwd=project, stdout=log, stderr=log)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            rasa_bin,
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--enable-api",
+        ],
+        cwd=project,
+        stdout=log,
+        stderr=log,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_http(f"{url}/status", timeout_s=300, proc=proc)
     return proc, url
@@ -90,14 +113,19 @@ def run(turns: int, user_counts: list[int]) -> dict[str, dict[str, dict[str, flo
     plain, plain_url = _plain_bot(tmp)
     try:
         for users in user_counts:
-            results["this bot"][str(users)] = asyncio.run(_load(ours.url, OUR_MESSAGES, users, turns))
+            results["this bot"][str(users)] = asyncio.run(
+                _load(ours.url, OUR_MESSAGES, users, turns)
+            )
             results["rasa init bot"][str(users)] = asyncio.run(
                 _load(plain_url, PLAIN_MESSAGES, users, turns)
             )
             for bot in results:
                 m = results[bot][str(users)]
-                print(f"{bot:14s} {users:3d} users: p50 {m['p50_ms']:.1f} ms  p95 {m['p95_ms']:.1f} ms"
-                      f"  {m['turns_per_s']:.1f} turns/s", flush=True)  # fmt: skip
+                print(
+                    f"{bot:14s} {users:3d} users: p50 {m['p50_ms']:.1f} ms  "
+                    f"p95 {m['p95_ms']:.1f} ms  {m['turns_per_s']:.1f} turns/s",
+                    flush=True,
+                )
     finally:
         plain.terminate()
         ours.stop()

@@ -206,6 +206,8 @@ def load_file(path: Path) -> tuple[CorpusFile, list[str]]:
     try:
         raw = path.read_bytes().decode("utf-8")
         doc = _yaml().load(raw)
+    except OSError as exc:  # deleted or renamed between listing and reading
+        raise CorpusError([f"{path}:1: cannot read the file ({exc})"]) from exc
     except UnicodeDecodeError as exc:
         raise CorpusError([f"{path}:1: file is not UTF-8 ({exc}); save it as UTF-8"]) from exc
     except YAMLError as exc:

@@ -113,7 +113,9 @@ def load_dataset(
     raise SystemExit(f"unknown dataset {name!r}; use uit-vicov19qa, xquad-vi or own")
 
 
-def _bm25_plain(doc_texts: list[str], doc_ids: list[str], queries: list[str]) -> list[list[str]]:
+def _bm25_plain(
+    doc_texts: list[str], doc_ids: list[str], queries: list[str], *, k: int = 10
+) -> list[list[str]]:
     """Floor baseline of the dataset READMEs: lower-cased syllables, k1=1.2, b=0.75."""
     import bm25s
 
@@ -126,7 +128,7 @@ def _bm25_plain(doc_texts: list[str], doc_ids: list[str], queries: list[str]) ->
     for q in queries:
         known = bm.get_tokens_ids(toks(q))
         scores = bm.get_scores(known) if known else np.zeros(len(doc_ids))
-        out.append([doc_ids[i] for i in np.argsort(-scores)[:10]])
+        out.append([doc_ids[i] for i in np.argsort(-scores)[:k]])
     return out
 
 
@@ -147,14 +149,21 @@ def _passage_benchmark(
     dense = [[doc_ids[i] for i in row if i >= 0] for row in hits]
     lexical = LexicalIndex(doc_texts, doc_ids)
     folded = [[k for k, _ in lexical.search(q, top_k=50)] for q in queries]
-    fused = []
-    for d, f in zip(dense, folded, strict=True):
-        scores = rrf({"dense": d, "lexical": f}, {"dense": 1.0, "lexical": 1.0})
-        fused.append(sorted(scores, key=lambda k: -scores[k])[:10])
+    plain = _bm25_plain(doc_texts, doc_ids, queries, k=50)
+
+    def fuse(lexical_runs: list[list[str]], weight: float) -> list[list[str]]:
+        out = []
+        for d, f in zip(dense, lexical_runs, strict=True):
+            scores = rrf({"dense": d, "lexical": f}, {"dense": 1.0, "lexical": weight})
+            out.append(sorted(scores, key=lambda k: -scores[k])[:10])
+        return out
+
     variants = {
         "dense": ranking_metrics(dense, gold),
         "bm25_folded": ranking_metrics(folded, gold),
-        "dense+bm25_rrf": ranking_metrics(fused, gold),
+        "dense+bm25_rrf": ranking_metrics(fuse(folded, 1.0), gold),
+        "dense+0.3bm25_rrf (route, accented)": ranking_metrics(fuse(folded, 0.3), gold),
+        "dense+bm25_plain_rrf": ranking_metrics(fuse(plain, 1.0), gold),
     }
     return {
         "dataset": name,

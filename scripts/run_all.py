@@ -34,7 +34,9 @@ def _env() -> dict[str, str]:
     env.setdefault("ASSISTANT_RASA_PORT", "5005")
     env.setdefault("ASSISTANT_ACTIONS_PORT", "5055")
     env.setdefault("ASSISTANT_WEB_PORT", "8080")
-    env.setdefault("ASSISTANT_ACTIONS_URL", f"http://127.0.0.1:{env['ASSISTANT_ACTIONS_PORT']}/webhook")
+    env.setdefault(
+        "ASSISTANT_ACTIONS_URL", f"http://127.0.0.1:{env['ASSISTANT_ACTIONS_PORT']}/webhook"
+    )
     env["PYTHONPATH"] = str(ROOT)
     return env
 
@@ -43,16 +45,40 @@ def _parts(env: dict[str, str]) -> list[Part]:
     svc, rasa = env["ASSISTANT_SVC_PYTHON"], env["ASSISTANT_RASA_PYTHON"]
     rasa_port, actions_port = env["ASSISTANT_RASA_PORT"], env["ASSISTANT_ACTIONS_PORT"]
     parts = [
-        Part("action server", [svc, "-m", "actions", "--port", actions_port],
-             f"http://127.0.0.1:{actions_port}/health"),
-        Part("rasa", [rasa, "-m", "assistant.serve", "--model", env["ASSISTANT_MODEL"],
-                      "--port", rasa_port, "--interface", env.get("ASSISTANT_RASA_HOST", "127.0.0.1"),
-                      "--enable-api", "--cors", "*", "--credentials", "credentials.yml",
-                      "--endpoints", "endpoints.yml"],
-             f"http://127.0.0.1:{rasa_port}/status"),
-        Part("web app", [svc, "-m", "channels.app"], f"http://127.0.0.1:{env['ASSISTANT_WEB_PORT']}/health"),
+        Part(
+            "action server",
+            [svc, "-m", "actions", "--port", actions_port],
+            f"http://127.0.0.1:{actions_port}/health",
+        ),
+        Part(
+            "rasa",
+            [
+                rasa,
+                "-m",
+                "assistant.serve",
+                "--model",
+                env["ASSISTANT_MODEL"],
+                "--port",
+                rasa_port,
+                "--interface",
+                env.get("ASSISTANT_RASA_HOST", "127.0.0.1"),
+                "--enable-api",
+                "--cors",
+                "*",
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+            ],
+            f"http://127.0.0.1:{rasa_port}/status",
+        ),
+        Part(
+            "web app",
+            [svc, "-m", "channels.app"],
+            f"http://127.0.0.1:{env['ASSISTANT_WEB_PORT']}/health",
+        ),
         Part("IOC simulator", [svc, "-m", "ioc.simulator"]),
-    ]  # fmt: skip
+    ]
     if env.get("TELEGRAM_BOT_TOKEN") and env.get("TELEGRAM_MODE", "polling") == "polling":
         parts.append(Part("telegram (long polling)", [svc, "-m", "channels.telegram"]))
     return parts
@@ -100,22 +126,28 @@ def main() -> int:
             _wait_ready(part, proc)
         web = f"http://127.0.0.1:{env['ASSISTANT_WEB_PORT']}/"
         rasa = f"http://127.0.0.1:{env['ASSISTANT_RASA_PORT']}"
-        telegram = "on (long polling)" if env.get("TELEGRAM_BOT_TOKEN") else "off (TELEGRAM_BOT_TOKEN not set)"
+        telegram = (
+            "on (long polling)"
+            if env.get("TELEGRAM_BOT_TOKEN")
+            else "off (TELEGRAM_BOT_TOKEN not set)"
+        )
         zalo = "on (/webhooks/zalo)" if env.get("ZALO_APP_ID") else "off (ZALO_APP_ID not set)"
         print(
             "\n== Trợ lý ảo IOC is running ==\n"
             f"  web chat:   {web}\n"
             f"  Rasa REST:  curl -s {rasa}/webhooks/rest/webhook -d "
-            "'{\"sender\":\"me\",\"message\":\"làm căn cước ở đâu\"}'\n"
+            '\'{"sender":"me","message":"làm căn cước ở đâu"}\'\n'
             f"  actions:    {env['ASSISTANT_ACTIONS_URL']}\n"
             f"  Telegram:   {telegram}\n  Zalo OA:    {zalo}\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
-        )  # fmt: skip
+        )
         while True:
             for part, proc in running:
                 if proc.poll() is not None:
-                    print(f">> {part.name} exited with code {proc.returncode}; stopping", flush=True)
+                    print(
+                        f">> {part.name} exited with code {proc.returncode}; stopping", flush=True
+                    )
                     return 1
             time.sleep(1)
     except KeyboardInterrupt:

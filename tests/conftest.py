@@ -40,9 +40,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     shutil.copytree(REPO_ROOT / "data" / "faq", faq_dir)
     charts_dir = base / "charts"
     charts_dir.mkdir()
+    # the index built by `make setup` for data/faq, copied so hot-reload edits stay in the test
+    index_dir = base / "faq_index"
+    built = REPO_ROOT / "var" / "faq_index"
+    if built.is_dir():
+        shutil.copytree(built, index_dir, symlinks=True)
     actions = ActionServer(
         env={
             "ASSISTANT_FAQ_DIR": str(faq_dir),
+            "ASSISTANT_FAQ_INDEX_DIR": str(index_dir),
             "ASSISTANT_CHARTS_DIR": str(charts_dir),
             "ASSISTANT_ROLE_SECRET": ROLE_SECRET,
         },

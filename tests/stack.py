@@ -145,15 +145,23 @@ class RasaServer:
 
     def start(self, *, timeout_s: float = 240) -> RasaServer:
         cmd = [
-            rasa_python(), "-m", "assistant.serve",
-            "--model", str(self.model),
-            "--port", str(self.port),
-            "--interface", "127.0.0.1",
+            rasa_python(),
+            "-m",
+            "assistant.serve",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.port),
+            "--interface",
+            "127.0.0.1",
             "--enable-api",
-            "--cors", "*",
-            "--credentials", str(REPO_ROOT / "credentials.yml"),
-            "--endpoints", str(REPO_ROOT / "endpoints.yml"),
-        ]  # fmt: skip
+            "--cors",
+            "*",
+            "--credentials",
+            str(REPO_ROOT / "credentials.yml"),
+            "--endpoints",
+            str(REPO_ROOT / "endpoints.yml"),
+        ]
         env = {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
         self._process = _spawn(cmd, env, self._log_dir, f"rasa-{self.port}")
         try:

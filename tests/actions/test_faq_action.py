@@ -1,4 +1,4 @@
-"""`action_answer_faq` through the real rasa-sdk action server (`python -m rasa_sdk`), over HTTP.
+"""`action_answer_faq` through the real action server (`python -m actions`), over HTTP.
 
 The server runs with ASSISTANT_FAQ_DIR pointing at a tmp copy of a small corpus; the hot-reload
 test edits that copy and polls the webhook until the new answer is served.
@@ -7,9 +7,6 @@ test edits that copy and polls the webhook until the new answer is served.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +17,8 @@ import pytest
 
 from actions.identity import sign_role_token
 from tests.retrieval.faq_samples import HANH_CHINH, Y_TE, write_corpus
+from tests.stack import ActionServer
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-role-secret"
 STAFF_QUESTION = "Quy trình báo cáo ca bệnh truyền nhiễm nội bộ cho cán bộ y tế"
 FOREIGN_MARRIAGE = """\
@@ -37,13 +34,9 @@ FOREIGN_MARRIAGE = """\
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class FaqActions:
+    """The running action server, called exactly as Rasa calls it."""
 
-
-class ActionServer:
     def __init__(self, url: str, faq_dir: Path, log: Path) -> None:
         self.url, self.faq_dir, self.log = url, faq_dir, log
 
@@ -85,56 +78,28 @@ class ActionServer:
 
 
 @pytest.fixture(scope="module")
-def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionServer]:
+def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaqActions]:
     root = tmp_path_factory.mktemp("action-server")
     faq_dir = write_corpus(
         root / "faq", {"y_te.yml": Y_TE, "hanh_chinh_cong.yml": HANH_CHINH + FOREIGN_MARRIAGE}
     )
-    port = _free_port()
     env = {
-        **os.environ,
         "ASSISTANT_ROLE_SECRET": SECRET,
-        "PYTHONPATH": str(REPO_ROOT),
         "ASSISTANT_FAQ_DIR": str(faq_dir),
         "ASSISTANT_FAQ_INDEX_DIR": str(root / "index"),
     }
-    log = root / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    server = ActionServer(env=env, log_dir=root).start()
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"action server exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"action server did not start:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield ActionServer(url, faq_dir, log)
+        yield FaqActions(server.url, faq_dir, root / f"actions-{server.port}.log")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
 
 
 def _slots(reply: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in reply["events"] if e["event"] == "slot"}
 
 
-def test_answer_has_source_date_and_turn_contract_slots(action_server: ActionServer) -> None:
+def test_answer_has_source_date_and_turn_contract_slots(action_server: FaqActions) -> None:
     reply = action_server.run("Đăng ký khai sinh cho con cần giấy tờ gì?")
     [message] = reply["responses"]
     assert message["text"].startswith("Cần tờ khai, giấy chứng sinh")
@@ -149,7 +114,7 @@ def test_answer_has_source_date_and_turn_contract_slots(action_server: ActionSer
     }
 
 
-def test_suggestion_button_payload_answers_that_entry(action_server: ActionServer) -> None:
+def test_suggestion_button_payload_answers_that_entry(action_server: FaqActions) -> None:
     reply = action_server.run('/ask_faq{"faq_id":"hcc-ket-hon"}')
     assert reply["responses"][0]["text"].startswith("Hai bên nộp tờ khai đăng ký kết hôn")
     assert _slots(reply)["faq_id"] == "hcc-ket-hon"
@@ -160,14 +125,14 @@ def test_suggestion_button_payload_answers_that_entry(action_server: ActionServe
     assert _slots(entity)["faq_id"] == "yte-sot-xuat-huyet"
 
 
-def test_unknown_or_staff_only_payload_is_refused_politely(action_server: ActionServer) -> None:
+def test_unknown_or_staff_only_payload_is_refused_politely(action_server: FaqActions) -> None:
     for faq_id in ("khong-ton-tai", "yte-bao-cao-dich-noi-bo"):
         reply = action_server.run(f'/ask_faq{{"faq_id":"{faq_id}"}}')
         assert "không còn trong danh mục" in reply["responses"][0]["text"]
         assert _slots(reply)["fallback"] is True
 
 
-def test_out_of_corpus_question_is_declined_with_domain_names(action_server: ActionServer) -> None:
+def test_out_of_corpus_question_is_declined_with_domain_names(action_server: FaqActions) -> None:
     reply = action_server.run("Cách nấu phở bò ngon như ngoài hàng?")
     text = reply["responses"][0]["text"]
     assert text.startswith("Xin lỗi, tôi chưa tìm thấy thông tin phù hợp")
@@ -177,7 +142,7 @@ def test_out_of_corpus_question_is_declined_with_domain_names(action_server: Act
     assert (slots["fallback"], slots["faq_id"], slots["answer_domain"]) == (True, None, None)
 
 
-def test_ambiguous_question_gets_suggestion_buttons(action_server: ActionServer) -> None:
+def test_ambiguous_question_gets_suggestion_buttons(action_server: FaqActions) -> None:
     # two entries share this exact phrasing (see FOREIGN_MARRIAGE): no margin, so ask
     reply = action_server.run("Thủ tục đăng ký kết hôn gồm những gì?")
     message = reply["responses"][0]
@@ -196,7 +161,7 @@ def test_ambiguous_question_gets_suggestion_buttons(action_server: ActionServer)
     ]
 
 
-def test_edit_goes_live_within_ten_seconds(action_server: ActionServer) -> None:
+def test_edit_goes_live_within_ten_seconds(action_server: FaqActions) -> None:
     question = "Gia hạn thẻ bảo hiểm y tế hộ gia đình ở đâu?"
     assert "đại lý thu BHXH" in action_server.run(question)["responses"][0]["text"]
     path = action_server.faq_dir / "y_te.yml"
@@ -216,7 +181,7 @@ def test_edit_goes_live_within_ten_seconds(action_server: ActionServer) -> None:
     assert seconds <= 10
 
 
-def test_staff_entry_needs_a_valid_signed_role_token(action_server: ActionServer) -> None:
+def test_staff_entry_needs_a_valid_signed_role_token(action_server: FaqActions) -> None:
     token = sign_role_token("staff-1", "staff", 600, SECRET)
     staff = action_server.run(STAFF_QUESTION, metadata={"channel": "web", "role_token": token})
     assert _slots(staff)["faq_id"] == "yte-bao-cao-dich-noi-bo"

@@ -13,17 +13,29 @@ from tests.stack import REPO_ROOT
 pytestmark = pytest.mark.e2e
 
 FIELDS = {
-    "text", "intent", "intent_confidence", "domain", "answer", "faq_id",
-    "indicator", "fallback", "suggestions",
-}  # fmt: skip
+    "text",
+    "intent",
+    "intent_confidence",
+    "domain",
+    "answer",
+    "faq_id",
+    "indicator",
+    "fallback",
+    "suggestions",
+}
 
 
 def _ask(*args: str, stdin: str | None = None) -> list[dict]:
     env = {**os.environ, "ASSISTANT_ACTIONS_URL": ""}
     out = subprocess.run(
         [str(REPO_ROOT / "bin" / "assistant"), "ask", "--json", *args],
-        input=stdin, capture_output=True, text=True, timeout=600, env=env, check=False,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 

@@ -22,8 +22,9 @@ def _sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-@pytest.mark.parametrize("question", ["Thủ tục cấp thẻ căn cước lần đầu như thế nào?",
-                                      "lam the can cuoc lan dau o dau"])  # fmt: skip
+@pytest.mark.parametrize(
+    "question", ["Thủ tục cấp thẻ căn cước lần đầu như thế nào?", "lam the can cuoc lan dau o dau"]
+)
 def test_faq_question_is_answered_with_source_and_date(stack: Stack, question: str) -> None:
     sender = _sender()
     reply = _texts(stack.rasa.say(question, sender=sender))
@@ -38,20 +39,22 @@ def test_faq_question_is_answered_with_source_and_date(stack: Stack, question: s
 def test_edited_faq_file_is_answered_without_restart(stack: Stack) -> None:
     path = stack.faq_dir / "du_lich.yml"
     corpus = yaml.safe_load(path.read_text(encoding="utf-8"))
-    marker = f"Quầy thông tin mã {uuid.uuid4().hex[:6]}"
-    corpus["entries"].append({
-        "id": "dl-test-quay-thong-tin-ben-tau",
-        "questions": [
-            "Quầy thông tin du lịch ở bến tàu cao tốc Vũng Tàu nằm chỗ nào?",
-            "quầy tư vấn du lịch ở bến tàu vt ở đâu",
-            "quay thong tin du lich ben tau cao toc vung tau o dau",
-        ],
-        "answer": f"{marker}: quầy nằm ngay sảnh chờ của bến tàu.",
-        "source": "Bài kiểm thử nạp nóng",
-        "updated": "2026-01-02",
-        "audience": "citizen",
-    })  # fmt: skip
-    question = "quay thong tin du lich ben tau cao toc vung tau o dau"
+    marker = f"Mã kiểm thử {uuid.uuid4().hex[:6]}"
+    corpus["entries"].append(
+        {
+            "id": "dl-test-do-that-lac-ben-tau",
+            "questions": [
+                "Thủ tục nhận lại đồ thất lạc ở bến tàu cao tốc như thế nào?",
+                "quên đồ trên tàu cao tốc thì làm sao lấy lại",
+                "thu tuc nhan lai do that lac o ben tau cao toc nhu the nao",
+            ],
+            "answer": f"{marker}: liên hệ quầy hành lý thất lạc tại sảnh chờ của bến tàu.",
+            "source": "Bài kiểm thử nạp nóng",
+            "updated": "2026-01-02",
+            "audience": "citizen",
+        }
+    )
+    question = "thu tuc nhan lai do that lac o ben tau cao toc nhu the nao"
     assert marker not in _texts(stack.rasa.say(question, sender=_sender()))
     started = time.monotonic()
     path.write_text(yaml.safe_dump(corpus, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -77,13 +80,15 @@ def _staff_metadata(stack: Stack) -> dict:
 
 def test_indicator_question_returns_value_provenance_and_chart(stack: Stack) -> None:
     sender = _sender()
-    messages = stack.rasa.say("thu ngân sách tháng trước?", sender=sender,
-                              metadata=_staff_metadata(stack))  # fmt: skip
+    messages = stack.rasa.say(
+        "thu ngân sách tháng trước?", sender=sender, metadata=_staff_metadata(stack)
+    )
     reply = _texts(messages)
     assert "Nguồn" in reply
     assert "05/2025" in reply or "tháng 5/2025" in reply
     images = [m["image"] for m in messages if m.get("image")]
-    assert images and images[0].endswith(".png")
+    assert images
+    assert images[0].endswith(".png")
     chart = stack.charts_dir / images[0].rsplit("/", 1)[-1]
     assert chart.read_bytes().startswith(b"\x89PNG")
     indicator = stack.rasa.tracker(sender)["slots"]["indicator"]
@@ -93,17 +98,27 @@ def test_indicator_question_returns_value_provenance_and_chart(stack: Stack) -> 
 
 
 def test_forged_staff_role_is_not_trusted(stack: Stack) -> None:
-    forged = {"channel": "web", "user_id": "x", "role": "staff",
-              "role_token": "forged.token", "now": "2025-06-15"}  # fmt: skip
+    forged = {
+        "channel": "web",
+        "user_id": "x",
+        "role": "staff",
+        "role_token": "forged.token",
+        "now": "2025-06-15",
+    }
     sender = _sender()
-    reply = _texts(stack.rasa.say("số vụ phạm pháp hình sự quý 1 ở Phú Mỹ", sender=sender,
-                                  metadata=forged))  # fmt: skip
+    reply = _texts(
+        stack.rasa.say("số vụ phạm pháp hình sự quý 1 ở Phú Mỹ", sender=sender, metadata=forged)
+    )
     slots = stack.rasa.tracker(sender)["slots"]
     assert slots["fallback"] is True
     assert "cán bộ" in reply
 
 
 def test_rasa_rejects_malformed_json_with_4xx(stack: Stack) -> None:
-    response = httpx.post(f"{stack.rasa.url}/webhooks/rest/webhook", content=b"{not json",
-                          headers={"Content-Type": "application/json"}, timeout=30)  # fmt: skip
+    response = httpx.post(
+        f"{stack.rasa.url}/webhooks/rest/webhook",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert 400 <= response.status_code < 500

@@ -71,7 +71,9 @@ def test_intent_accuracy_on_held_out_examples(stack: Stack) -> None:
     correct = 0
     misses = []
     for example in examples:
-        parsed = httpx.post(f"{stack.rasa.url}/model/parse", json={"text": example["text"]}, timeout=30)
+        parsed = httpx.post(
+            f"{stack.rasa.url}/model/parse", json={"text": example["text"]}, timeout=30
+        )
         intent = parsed.json()["intent"]["name"]
         if intent == example["intent"] or (
             intent == "nlu_fallback" and example["intent"] == "ask_faq"
