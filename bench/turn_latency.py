@@ -75,6 +75,7 @@ async def _load(url: str, messages: list[str], users: int, turns: int) -> dict[s
 def _plain_bot(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     rasa_bin = str(Path(rasa_python()).parent / "rasa")
     project = tmp / "plain"
+    project.mkdir()
     subprocess.run(
         [rasa_bin, "init", "--no-prompt", "--init-dir", str(project)],
         check=True,
@@ -109,9 +110,11 @@ def run(turns: int, user_counts: list[int]) -> dict[str, dict[str, dict[str, flo
     tmp = Path(tempfile.mkdtemp(prefix="bench-turns-"))
     results: dict[str, dict[str, dict[str, float]]] = {"this bot": {}, "rasa init bot": {}}
     actions = ActionServer(log_dir=tmp).start()
-    ours = RasaServer(actions_url=actions.webhook_url, log_dir=tmp).start()
-    plain, plain_url = _plain_bot(tmp)
+    ours = RasaServer(actions_url=actions.webhook_url, log_dir=tmp)
+    plain = None
     try:
+        ours.start()
+        plain, plain_url = _plain_bot(tmp)
         for users in user_counts:
             results["this bot"][str(users)] = asyncio.run(
                 _load(ours.url, OUR_MESSAGES, users, turns)
@@ -127,7 +130,8 @@ def run(turns: int, user_counts: list[int]) -> dict[str, dict[str, dict[str, flo
                     flush=True,
                 )
     finally:
-        plain.terminate()
+        if plain is not None:
+            plain.terminate()
         ours.stop()
         actions.stop()
         shutil.rmtree(tmp, ignore_errors=True)

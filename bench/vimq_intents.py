@@ -62,7 +62,12 @@ async def _evaluate(model: str, test: list[tuple[str, str]]) -> tuple[float, flo
 
 def run(data_dir: Path, epochs: int) -> dict[str, dict[str, float]]:
     """Train and test one model per tokenizer; return metrics by tokenizer name."""
+    import logging
+
     from rasa.model_training import train_nlu
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa 3.6 logs every parse at DEBUG otherwise
 
     train, test = _load(data_dir / "train.json"), _load(data_dir / "test.json")
     results: dict[str, dict[str, float]] = {}

@@ -7,15 +7,14 @@ its path in ``ASSISTANT_MODEL``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import httpx
 
@@ -104,78 +103,83 @@ def _spawn(cmd: list[str], env: dict[str, str], log_dir: Path, name: str) -> _Pr
     return _Process(proc, log_path)
 
 
-class ActionServer:
-    """``python -m rasa_sdk --actions actions`` on a free port."""
+class _Server:
+    """A server process on a free loopback port, ready once ``ready_path`` answers 200."""
+
+    name = "server"
+    ready_path = "/health"
+    default_timeout_s = 180.0
+
+    def __init__(self, *, log_dir: Path | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log_dir = log_dir or Path(tempfile.mkdtemp(prefix=f"{self.name}-"))
+        self._process: _Process | None = None
+
+    def _command(self) -> tuple[list[str], dict[str, str]]:
+        raise NotImplementedError
+
+    def start(self, *, timeout_s: float | None = None) -> Self:
+        """Spawn the process and wait until it is ready (its log is in the error if not)."""
+        cmd, env = self._command()
+        self._process = _spawn(cmd, env, self._log_dir, f"{self.name}-{self.port}")
+        try:
+            wait_http(
+                f"{self.url}{self.ready_path}",
+                timeout_s=timeout_s or self.default_timeout_s,
+                proc=self._process.proc,
+            )
+        except RuntimeError as exc:
+            log = self._process.log()[-5000:]
+            raise RuntimeError(f"{exc}\n--- {self.name} log ---\n{log}") from exc
+        return self
+
+    def stop(self) -> None:
+        if self._process:
+            self._process.stop()
+
+    def log(self) -> str:
+        return self._process.log() if self._process else ""
+
+
+class ActionServer(_Server):
+    """``python -m actions`` (rasa-sdk's app, single process) on a free port."""
+
+    name = "actions"
 
     def __init__(self, *, env: dict[str, str] | None = None, log_dir: Path | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(log_dir=log_dir)
         self.webhook_url = f"{self.url}/webhook"
         self._env = env or {}
-        self._log_dir = log_dir or Path(tempfile.mkdtemp(prefix="actions-"))
-        self._process: _Process | None = None
 
-    def start(self, *, timeout_s: float = 180) -> ActionServer:
-        cmd = [services_python(), "-m", "actions", "--port", str(self.port)]
-        self._process = _spawn(cmd, self._env, self._log_dir, f"actions-{self.port}")
-        try:
-            wait_http(f"{self.url}/health", timeout_s=timeout_s, proc=self._process.proc)
-        except RuntimeError as exc:
-            raise RuntimeError(f"{exc}\n--- action server log ---\n{self._process.log()}") from exc
-        return self
-
-    def stop(self) -> None:
-        if self._process:
-            self._process.stop()
-
-    def log(self) -> str:
-        return self._process.log() if self._process else ""
+    def _command(self) -> tuple[list[str], dict[str, str]]:
+        return [services_python(), "-m", "actions", "--port", str(self.port)], self._env
 
 
-class RasaServer:
+class RasaServer(_Server):
     """``python -m assistant.serve`` (= ``rasa run`` + apology wrapper) on a free port."""
 
+    name = "rasa"
+    ready_path = "/status"
+    default_timeout_s = 240.0
+
     def __init__(self, *, actions_url: str, model: Path | None = None, log_dir: Path | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(log_dir=log_dir)
         self.actions_url = actions_url
         self.model = model or model_path()
-        self._log_dir = log_dir or Path(tempfile.mkdtemp(prefix="rasa-"))
-        self._process: _Process | None = None
 
-    def start(self, *, timeout_s: float = 240) -> RasaServer:
+    def _command(self) -> tuple[list[str], dict[str, str]]:
         cmd = [
-            rasa_python(),
-            "-m",
-            "assistant.serve",
-            "--model",
-            str(self.model),
-            "--port",
-            str(self.port),
-            "--interface",
-            "127.0.0.1",
+            rasa_python(), "-m", "assistant.serve",
+            "--model", str(self.model),
+            "--port", str(self.port),
+            "--interface", "127.0.0.1",
             "--enable-api",
-            "--cors",
-            "*",
-            "--credentials",
-            str(REPO_ROOT / "credentials.yml"),
-            "--endpoints",
-            str(REPO_ROOT / "endpoints.yml"),
-        ]
-        env = {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        self._process = _spawn(cmd, env, self._log_dir, f"rasa-{self.port}")
-        try:
-            wait_http(f"{self.url}/status", timeout_s=timeout_s, proc=self._process.proc)
-        except RuntimeError as exc:
-            raise RuntimeError(f"{exc}\n--- rasa log ---\n{self._process.log()[-5000:]}") from exc
-        return self
-
-    def stop(self) -> None:
-        if self._process:
-            self._process.stop()
-
-    def log(self) -> str:
-        return self._process.log() if self._process else ""
+            "--cors", "*",
+            "--credentials", str(REPO_ROOT / "credentials.yml"),
+            "--endpoints", str(REPO_ROOT / "endpoints.yml"),
+        ]  # fmt: skip
+        return cmd, {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
     def say(self, text: str, *, sender: str, metadata: dict | None = None) -> list[dict]:
         """Send one message over the REST channel and return the bot's messages."""
@@ -189,13 +193,3 @@ class RasaServer:
         response = httpx.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
         response.raise_for_status()
         return dict(response.json())
-
-
-@contextlib.contextmanager
-def running(server: ActionServer | RasaServer) -> Iterator[ActionServer | RasaServer]:
-    """Start ``server`` and stop it on exit."""
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
