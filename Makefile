@@ -51,8 +51,9 @@ test-services: ## tests that run in the services runtime (actions, retrieval, IO
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
 	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m pytest tests --ignore=tests/assistant -q
 
-lint: ## ruff format --check + ruff check
+lint: ## ruff format --check, ruff check, mypy (actions, retrieval, channels, ioc)
 	@$(SVC_VENV)/bin/python -m ruff format --check . && $(SVC_VENV)/bin/python -m ruff check .
+	@$(SVC_VENV)/bin/python -m mypy --cache-dir var/mypy_cache
 
 bench: setup ## benchmarks (by hand, not in CI); results go to docs/benchmarks.md
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
@@ -72,5 +73,5 @@ venv-rasa: ## print the Rasa runtime's venv path
 venv-svc: ## print the services runtime's venv path
 	@echo $(SVC_VENV)
 
-clean: ## remove generated files of this checkout (var/); caches in $$TROLYAO_CACHE stay
+clean: ## remove generated files of this checkout (var/); caches in the TROLYAO_CACHE directory stay
 	rm -rf var

@@ -37,7 +37,9 @@ if [ ! -f "$venv/.complete" ]; then
   "$py" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip==24.0" >&2
   # --no-deps: the lock is complete and exact, so nothing can pull another torch build.
-  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock" >&2; then
+  # (some mirrors' pip.conf name index folders that may be absent: drop pip's per-package noise)
+  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock" \
+       2> >(grep -v "is neither a file nor a directory" >&2) >&2; then
     rm -rf "$venv"; echo "installing $lock failed" >&2; exit 1
   fi
   "$venv/bin/python" -m pip check >&2 || echo "warning: pip check reports conflicts (see above)" >&2
