@@ -15,6 +15,11 @@ import sys
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
+from sanic import Request, Sanic
+from sanic.exceptions import BadRequest
+from sanic.response import HTTPResponse, json
+
+REQUIRED_FIELDS = ("next_action", "tracker")
 
 
 def _warm_up() -> None:
@@ -24,6 +29,26 @@ def _warm_up() -> None:
         if callable(warm_up):
             logging.getLogger(__name__).info("warming up %s", name)
             warm_up()
+
+
+def _reject_malformed_calls(app: Sanic) -> None:
+    """Answer 400 (not rasa-sdk's 500) to webhook calls that are not Rasa action requests."""
+
+    @app.on_request
+    async def check_webhook_body(request: Request) -> HTTPResponse | None:
+        if request.method != "POST" or request.path != "/webhook":
+            return None
+        try:
+            body = request.json
+        except BadRequest:
+            return json({"error": "body is not JSON"}, status=400)
+        missing = [f for f in REQUIRED_FIELDS if not isinstance(body, dict) or f not in body]
+        if missing or not isinstance(body.get("tracker"), dict):
+            return json(
+                {"error": f"not a Rasa action request: missing {', '.join(missing) or 'tracker'}"},
+                status=400,
+            )
+        return None
 
 
 def main() -> None:
@@ -40,6 +65,7 @@ def main() -> None:
     executor.register_package("actions")
     _warm_up()
     app = create_app(executor, cors_origins=None)
+    _reject_malformed_calls(app)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False,
             motd=False)  # fmt: skip
 

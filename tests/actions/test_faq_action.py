@@ -193,3 +193,24 @@ def test_staff_entry_needs_a_valid_signed_role_token(action_server: FaqActions) 
         assert slots["faq_id"] != "yte-bao-cao-dich-noi-bo"
         assert "yte-bao-cao-dich-noi-bo" not in {s["faq_id"] for s in slots["suggestions"]}
         assert "54/2015" not in reply["responses"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b'{"next_action": "action_answer_faq"}', 400),
+        (b'["a", "list"]', 400),
+        (b'{"next_action": "action_unknown", "tracker": {}}', 404),
+    ],
+)
+def test_malformed_webhook_calls_get_4xx(
+    action_server: FaqActions, body: bytes, status: int
+) -> None:
+    response = httpx.post(
+        f"{action_server.url}/webhook",
+        content=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == status
