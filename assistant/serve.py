@@ -5,6 +5,7 @@
    ``endpoints.yml`` serves every deployment (Rasa 3.6 reads that file literally).
 """
 
+import atexit
 import os
 import re
 import sys
@@ -28,6 +29,7 @@ def expand_endpoints(path: str) -> str:
     handle, resolved = tempfile.mkstemp(prefix="endpoints-", suffix=".yml")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
+    atexit.register(os.unlink, resolved)
     return resolved
 
 

@@ -101,7 +101,11 @@ def _plain_bot(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
         stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_http(f"{url}/status", timeout_s=300, proc=proc)
+    try:
+        wait_http(f"{url}/status", timeout_s=300, proc=proc)
+    except RuntimeError:
+        proc.terminate()
+        raise
     return proc, url
 
 

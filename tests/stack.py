@@ -8,7 +8,6 @@ its path in ``ASSISTANT_MODEL``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Self
 
 import httpx
+
+from assistant.services import free_port  # stdlib only: safe in both runtimes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,13 +53,6 @@ def services_python() -> str:
 def model_path() -> Path:
     """The trained Rasa model (``scripts/model.sh`` output)."""
     return Path(_required_env("ASSISTANT_MODEL"))
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_http(url: str, *, timeout_s: float, proc: subprocess.Popen[bytes] | None = None) -> None:
