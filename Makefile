@@ -31,10 +31,10 @@ model: runtimes ## train the Rasa model if config/domain/NLU data changed (cache
 	@scripts/model.sh >/dev/null
 
 index: runtimes ## convert the offline e5 model and build the FAQ index
-	@$(SVC_VENV)/bin/python -m retrieval.build
+	@$(SVC_VENV)/bin/python -m tools.build_index
 
 demo-db: runtimes ## seed the embedded SQLite database of demo IOC indicators
-	@$(SVC_VENV)/bin/python -m ioc.seed
+	@$(SVC_VENV)/bin/python -m tools.iocdemo.seed
 
 run: setup ## start the whole assistant on 127.0.0.1 (Ctrl-C stops everything)
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
@@ -45,19 +45,22 @@ test: setup lint test-rasa test-services ## set up what is missing and run the w
 
 test-rasa: ## tests that run inside the Rasa runtime (NLU components) + rasa data validate
 	@cd $(ROOT) && $(RASA_VENV)/bin/rasa data validate --config config.yml --domain domain.yml --data data/nlu
-	@$(RASA_VENV)/bin/python -m pytest tests/assistant tests/vitext -q
+	@$(RASA_VENV)/bin/python -m pytest tests/assistant tests/vitext tests/settings/test_rasa_settings.py -q
 
 test-services: ## tests that run in the services runtime (actions, retrieval, IOC, channels, end-to-end)
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
 	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m pytest tests --ignore=tests/assistant -q
 
-lint: ## ruff format --check, ruff check, mypy (actions, retrieval, channels, ioc)
+lint: ## ruff, mypy (every package), import rules (no circles, tools apart), deptry, .env.example
 	@$(SVC_VENV)/bin/python -m ruff format --check . && $(SVC_VENV)/bin/python -m ruff check .
 	@$(SVC_VENV)/bin/python -m mypy --cache-dir var/mypy_cache
+	@$(SVC_VENV)/bin/python scripts/check_imports.py
+	@scripts/deptry.sh $(SVC_VENV)
+	@$(SVC_VENV)/bin/python -m settings.envexample --check
 
 bench: setup ## benchmarks (by hand, not in CI); results go to docs/benchmarks.md
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
-	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m bench $(BENCH_ARGS)
+	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m tools.bench $(BENCH_ARGS)
 
 eval: setup ## evaluations: indicators and the own FAQ paraphrase set
 	@bin/assistant eval indicators

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
 from rasa_sdk.endpoint import create_app
@@ -18,6 +17,8 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Request, Sanic
 from sanic.exceptions import BadRequest
 from sanic.response import HTTPResponse, json
+
+from settings.services import SettingsError, get_settings
 
 REQUIRED_FIELDS = ("next_action", "tracker")
 
@@ -53,12 +54,16 @@ def _reject_malformed_calls(app: Sanic) -> None:
 
 def main() -> None:
     """Register the actions of this package and serve them."""
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        raise SystemExit(f"error: {exc}") from None
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=os.environ.get("ASSISTANT_ACTIONS_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--host", default=settings.server.actions_host)
+    parser.add_argument("--port", type=int, default=settings.server.actions_port)
     args = parser.parse_args()
     logging.basicConfig(
-        level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO").upper(),
+        level=settings.server.log_level,
         format="%(asctime)s %(levelname)s %(name)s - %(message)s",
     )
     executor = ActionExecutor()

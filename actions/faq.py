@@ -17,12 +17,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import identity
-from actions.identity import IdentitySettings
 from retrieval.corpus import FaqEntry
 from retrieval.decision import Thresholds
 from retrieval.errors import RetrievalError
 from retrieval.service import FaqService
-from vitext import DATA_DIR, load_abbreviations, nfc
+from settings.services import get_settings
+from vitext import load_abbreviations, nfc
 
 __all__ = ["ActionAnswerFaq", "get_service", "payload_faq_id", "resolve_role"]
 
@@ -35,18 +35,13 @@ _service_lock = threading.Lock()
 
 @cache
 def _messages() -> dict[str, str]:
-    path = DATA_DIR / "messages" / "faq.yml"
+    path = get_settings().paths.messages_dir / "faq.yml"
     return {k: str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
-
-
-@cache
-def _identity() -> IdentitySettings:
-    return IdentitySettings.from_env()
 
 
 def resolve_role(metadata: Mapping[str, Any]) -> str:
     """'staff' only for a verified signed role token or an allow-listed channel user."""
-    return identity.resolve_role(metadata, _identity())
+    return identity.resolve_role(metadata, get_settings().identity)
 
 
 def payload_faq_id(message: Mapping[str, Any]) -> str | None:
@@ -67,17 +62,17 @@ def payload_faq_id(message: Mapping[str, Any]) -> str | None:
 
 def _build_service() -> FaqService:
     from retrieval.encoder import load_encoder
-    from retrieval.settings import RetrievalSettings
 
-    settings = RetrievalSettings.from_env()
+    settings = get_settings()
+    paths, retrieval = settings.paths, settings.retrieval
     service = FaqService(
-        settings.faq_dir,
-        load_encoder(settings),
-        index_dir=settings.faq_index_dir,
-        thresholds=Thresholds.load(settings.faq_thresholds_path),
-        abbreviations=load_abbreviations(),
-        strategy=settings.faq_strategy,
-        hnsw_min=settings.faq_hnsw_min,
+        paths.faq_dir,
+        load_encoder(retrieval, models_dir=paths.models_dir),
+        index_dir=paths.faq_index_dir,
+        thresholds=Thresholds.load(paths.faq_thresholds),
+        abbreviations=load_abbreviations(paths.abbreviations_path),
+        strategy=retrieval.faq_strategy,
+        hnsw_min=retrieval.faq_hnsw_min,
     )
     service.load()
     service.start_watching()

@@ -18,14 +18,14 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from settings.services import IdentitySettings
+
 __all__ = [
-    "IdentitySettings",
     "RoleClaims",
     "resolve_role",
     "sign_role_token",
@@ -36,27 +36,6 @@ logger = logging.getLogger(__name__)
 Role = Literal["staff", "citizen"]
 _VERSION = "v1"
 _ROLES = ("staff", "citizen")
-
-
-@dataclass(frozen=True)
-class IdentitySettings:
-    role_secret: str = ""
-    staff_telegram_ids: frozenset[str] = field(default_factory=frozenset)
-    staff_zalo_ids: frozenset[str] = field(default_factory=frozenset)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> IdentitySettings:
-        """Read ASSISTANT_ROLE_SECRET and the comma-separated staff allow-lists."""
-        env = os.environ if env is None else env
-
-        def ids(name: str) -> frozenset[str]:
-            return frozenset(p.strip() for p in env.get(name, "").split(",") if p.strip())
-
-        return cls(
-            role_secret=env.get("ASSISTANT_ROLE_SECRET", ""),
-            staff_telegram_ids=ids("ASSISTANT_STAFF_TELEGRAM_IDS"),
-            staff_zalo_ids=ids("ASSISTANT_STAFF_ZALO_IDS"),
-        )
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import IdentitySettings, resolve_role
+from actions.identity import resolve_role
 from ioc.errors import IndicatorError, PeriodError
 from ioc.periods import Period, decode_period
 from ioc.service import IndicatorReply, IocService, end_of
-from ioc.settings import IocSettings
+from settings.services import get_settings
 from vitext import nfc
 
 __all__ = ["ActionQueryIndicator"]
@@ -33,9 +33,12 @@ _CHOICE_PREFIX = "/ask_indicator"
 def _service() -> IocService:
     with _LOCK:
         if "service" not in _STATE:
-            _STATE["service"] = IocService(IocSettings.from_env())
-            _STATE["identity"] = IdentitySettings.from_env()
-        return _STATE["service"]  # type: ignore[no-any-return]
+            settings = get_settings()
+            _STATE["service"] = IocService(
+                settings.paths, settings.ioc, public_url=settings.web.public_url
+            )
+            _STATE["identity"] = settings.identity
+        return _STATE["service"]
 
 
 def _choice(message: dict[str, Any]) -> dict[str, str]:

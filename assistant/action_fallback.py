@@ -51,5 +51,5 @@ def install(timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
             draft["utter_action"] = UNAVAILABLE_RESPONSE
             return [create_bot_utterance(draft), SlotSet("fallback", True)]
 
-    RemoteAction.run = run_or_apologise  # type: ignore[method-assign]
+    RemoteAction.run = run_or_apologise
     _installed = True

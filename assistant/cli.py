@@ -1,8 +1,8 @@
 """``bin/assistant`` — the same pipeline as the bot, for editors and evaluation.
 
 ``ask`` runs in the Rasa runtime: it loads the trained model in-process, talks to an action
-server (its own, started on a free loopback port, unless ``ASSISTANT_ACTIONS_URL`` is set) and
-reads the per-turn slots the actions write (docs/architecture.md). ``eval`` hands over to the
+server (its own, started on a free loopback port, unless ``--actions-url`` names a running one)
+and reads the per-turn slots the actions write (docs/architecture.md). ``eval`` hands over to the
 services runtime, where retrieval and the indicator parser live.
 """
 
@@ -18,18 +18,23 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from assistant import action_fallback
 from assistant.services import ActionServerProcess, services_python
+from settings.rasa import RasaSettings, RasaSettingsError, load_rasa_settings
 from vitext import nfc
 
 __all__ = ["main"]
 
 logger = logging.getLogger(__name__)
 
+EVALUATIONS = {
+    "retrieval": "tools.evaluation.retrieval",
+    "indicators": "tools.evaluation.indicators",
+}
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.
 DECLINING_INTENTS = {"out_of_scope"}
 
 
-def _parse_args(argv: List[str]) -> argparse.Namespace:
+def _parse_args(argv: List[str], settings: RasaSettings) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bin/assistant", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer questions (TEXT, or one per line on stdin)")
@@ -37,9 +42,10 @@ def _parse_args(argv: List[str]) -> argparse.Namespace:
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     ask.add_argument("--now", help="reference date YYYY-MM-DD for relative periods")
     ask.add_argument("--role", choices=("citizen", "staff"), default="citizen")
-    ask.add_argument("--model", default=os.environ.get("ASSISTANT_MODEL"), help="trained model")
+    ask.add_argument("--model", default=settings.model or None, help="trained model")
+    ask.add_argument("--actions-url", help="use this running action server instead of its own")
     ev = sub.add_parser("eval", help="evaluations (run in the services runtime)")
-    ev.add_argument("what", choices=("retrieval", "indicators"))
+    ev.add_argument("what", choices=tuple(EVALUATIONS))
     ev.add_argument("rest", nargs=argparse.REMAINDER, help="options of the evaluation")
     return parser.parse_args(argv)
 
@@ -79,7 +85,7 @@ async def _answer(agent: Any, text: str, metadata: Dict[str, Any]) -> Dict[str, 
     }
 
 
-async def _ask(args: argparse.Namespace) -> int:
+async def _ask(args: argparse.Namespace, settings: RasaSettings) -> int:
     from rasa.core.agent import load_agent
     from rasa.utils.endpoints import EndpointConfig
 
@@ -91,18 +97,18 @@ async def _ask(args: argparse.Namespace) -> int:
 
     configure_logging_and_warnings(logging.getLogger().level)
     configure_structlog(logging.getLogger().level)
-    action_fallback.install()
-    external_url = os.environ.get("ASSISTANT_ACTIONS_URL")
-    secret = os.environ.get("ASSISTANT_ROLE_SECRET") or secrets.token_hex(16)
+    action_fallback.install(timeout_s=settings.actions_timeout_s)
+    external_url = args.actions_url
+    secret = settings.role_secret or secrets.token_hex(16)
     server: Optional[ActionServerProcess] = None
     if not external_url:
         server = ActionServerProcess(env={"ASSISTANT_ROLE_SECRET": secret})
         server.start()
     try:
-        actions_url = external_url or server.url  # type: ignore[union-attr]
+        actions_url = external_url if server is None else server.url
         agent = await load_agent(model_path=args.model)
         agent.action_endpoint = EndpointConfig(actions_url)
-        agent.processor.action_endpoint = agent.action_endpoint  # type: ignore[union-attr]
+        agent.processor.action_endpoint = agent.action_endpoint
         if server:
             server.wait_ready()
         metadata: Dict[str, Any] = {"channel": "cli", "user_id": "cli"}
@@ -138,13 +144,19 @@ def _sign_staff_token(secret: str) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of ``bin/assistant``."""
-    args = _parse_args(list(sys.argv[1:] if argv is None else argv))
-    level = logging.getLevelName(os.environ.get("ASSISTANT_LOG_LEVEL", "WARNING").upper())
+    try:
+        settings = load_rasa_settings()
+    except RasaSettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    args = _parse_args(list(sys.argv[1:] if argv is None else argv), settings)
+    # the CLI prints JSON on stdout: only warnings and errors go to the log by default
+    level = "DEBUG" if settings.log_level == "DEBUG" else "WARNING"
     logging.basicConfig(level=level)
     if args.command == "eval":
-        module = {"retrieval": "retrieval.evaluate", "indicators": "ioc.evaluate"}[args.what]
+        module = EVALUATIONS[args.what]
         os.execv(services_python(), [services_python(), "-m", module, *args.rest])
-    return asyncio.run(_ask(args))
+    return asyncio.run(_ask(args, settings))
 
 
 if __name__ == "__main__":

@@ -6,20 +6,20 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from typing import Dict, Optional
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from settings.defaults import REPO_ROOT
+from settings.rasa import RasaSettingsError, load_rasa_settings
 
 __all__ = ["ActionServerProcess", "free_port", "services_python"]
 
 
 def services_python() -> str:
     """Interpreter of the services runtime (set by bin/assistant and the Makefile)."""
-    python = os.environ.get("ASSISTANT_SVC_PYTHON")
-    if not python:
-        raise SystemExit("ASSISTANT_SVC_PYTHON is not set: run through bin/assistant or make")
-    return python
+    try:
+        return load_rasa_settings().require_services_python()
+    except RasaSettingsError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def free_port() -> int:

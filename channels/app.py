@@ -24,71 +24,56 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from channels.errors import SettingsError
-from channels.gateway import Gateway
-from channels.messages import DEFAULT_MESSAGES_PATH, Messages
-from channels.rasa_client import RasaClient
-from channels.ratelimit import RateLimiter
-from channels.settings import ChannelSettings
+from channels.gateway import build_gateway
 from channels.telegram import TelegramBridge
 from channels.zalo import ZaloBridge, ZaloClient, verify_signature
 from channels.zalo_store import TokenStore, ZaloOutbox
+from settings.defaults import REPO_ROOT
+from settings.services import Settings, SettingsError, get_settings
 from vitext import nfc
 
-__all__ = ["build_gateway", "create_app", "main"]
+__all__ = ["create_app", "main"]
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SOCKET_IO_JS = REPO_ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-WIDGET_MESSAGES = DEFAULT_MESSAGES_PATH.with_name("widget.yml")
 _CHART_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.png$")
 _NO_CACHE = {"Cache-Control": "no-cache"}
 
 
-def build_gateway(settings: ChannelSettings, *, http: httpx.AsyncClient | None = None) -> Gateway:
-    """The shared turn pipeline for the server-side channels (Telegram, Zalo)."""
-    rasa = RasaClient(settings.rasa_url, timeout_s=settings.rasa_timeout_s, client=http)
-    return Gateway(
-        rasa,
-        Messages.load(),
-        rate_limiter=RateLimiter(settings.rate_limit_per_min),
-        max_message_chars=settings.max_message_chars,
-    )
-
-
-def _widget_messages() -> dict[str, str]:
-    raw = yaml.safe_load(WIDGET_MESSAGES.read_text(encoding="utf-8"))
+def _widget_messages(path: Path) -> dict[str, str]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {str(key): nfc(str(value)) for key, value in raw.items()}
 
 
-def create_app(settings: ChannelSettings) -> Starlette:
+def create_app(settings: Settings) -> Starlette:
     """Build the app; Telegram webhook and Zalo routes exist only when configured."""
     state: dict[str, Any] = {}
-    widget_messages = _widget_messages()
+    web = settings.web
+    widget_messages = _widget_messages(settings.paths.messages_dir / "widget.yml")
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.rasa_timeout_s, connect=5.0)
+            timeout=httpx.Timeout(web.rasa_timeout_s, connect=5.0)
         ) as http:
             gateway = build_gateway(settings, http=http)
-            if settings.telegram and settings.telegram.mode == "webhook":
+            if settings.telegram.enabled and settings.telegram.mode == "webhook":
                 bridge = TelegramBridge(settings.telegram, gateway, polling=False)
                 await bridge.application.initialize()
                 await bridge.application.start()
                 if settings.telegram.webhook_url:
                     await bridge.set_webhook()
                 state["telegram"] = bridge
-            if settings.zalo:
+            if settings.zalo.enabled:
                 tokens = TokenStore(
-                    settings.var_dir / "zalo_tokens.json",
+                    settings.paths.var_dir / "zalo_tokens.json",
                     access_token=settings.zalo.access_token,
                     refresh_token=settings.zalo.refresh_token,
                 )
                 outbox = ZaloOutbox(
-                    settings.var_dir / "zalo_outbox.sqlite3",
+                    settings.paths.var_dir / "zalo_outbox.sqlite3",
                     window_s=settings.zalo.reply_window_s,
                     max_replies=settings.zalo.max_replies,
                 )
@@ -105,9 +90,9 @@ def create_app(settings: ChannelSettings) -> Starlette:
 
     async def index(_: Request) -> Response:
         page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
-        page = page.replace("{{SOCKET_URL}}", html.escape(settings.socket_url, quote=True))
-        page = page.replace("{{MAX_CHARS}}", str(settings.max_message_chars))
-        page = page.replace("{{RATE_PER_MIN}}", str(settings.rate_limit_per_min))
+        page = page.replace("{{SOCKET_URL}}", html.escape(web.socket_url, quote=True))
+        page = page.replace("{{MAX_CHARS}}", str(web.max_message_chars))
+        page = page.replace("{{RATE_PER_MIN}}", str(web.rate_limit_per_min))
         return HTMLResponse(page, headers=_NO_CACHE)
 
     def static(name: str, media_type: str) -> Any:
@@ -127,7 +112,7 @@ def create_app(settings: ChannelSettings) -> Starlette:
 
     async def chart(request: Request) -> Response:
         name = request.path_params["name"]
-        root = settings.charts_dir.resolve()
+        root = settings.paths.charts_dir.resolve()
         path = (root / name).resolve()
         if not _CHART_NAME.match(name) or path.parent != root or not path.is_file():
             return JSONResponse({"error": "chart not found"}, 404)
@@ -155,7 +140,7 @@ def create_app(settings: ChannelSettings) -> Starlette:
 
     async def zalo_webhook(request: Request) -> Response:
         bridge: ZaloBridge | None = state.get("zalo")
-        if bridge is None or settings.zalo is None:
+        if bridge is None or not settings.zalo.enabled:
             return JSONResponse({"error": "zalo webhook not configured"}, 404)
         raw = await request.body()
         if not verify_signature(settings.zalo, raw, request.headers.get("x-zevent-signature")):
@@ -193,11 +178,11 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
     try:
-        settings = ChannelSettings.from_env()
+        settings = get_settings()
     except SettingsError as exc:
         raise SystemExit(f"error: {exc}") from exc
     uvicorn.run(
-        create_app(settings), host=settings.web_host, port=settings.web_port, log_level="info"
+        create_app(settings), host=settings.web.host, port=settings.web.port, log_level="info"
     )
 
 

@@ -6,7 +6,6 @@ __all__ = [
     "ChannelError",
     "MessagesError",
     "RasaUnavailable",
-    "SettingsError",
     "ZaloApiError",
     "ZaloTokenError",
 ]
@@ -14,10 +13,6 @@ __all__ = [
 
 class ChannelError(Exception):
     """Base class of every error raised by `channels`."""
-
-
-class SettingsError(ChannelError):
-    """Environment settings are missing or invalid."""
 
 
 class MessagesError(ChannelError):

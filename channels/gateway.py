@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
+
 from channels.errors import RasaUnavailable
 from channels.messages import Messages
 from channels.rasa_client import RasaClient
 from channels.ratelimit import RateLimiter
 from channels.render import Reply, parse_rasa
+from settings.services import Settings
 from vitext import nfc, redact_pii
 
-__all__ = ["Gateway"]
+__all__ = ["Gateway", "build_gateway"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +68,15 @@ class Gateway:
             logger.warning("%s turn failed: %s", channel, exc)
             return [Reply(text=self.messages.unavailable)]
         return replies
+
+
+def build_gateway(settings: Settings, *, http: httpx.AsyncClient | None = None) -> Gateway:
+    """The shared turn pipeline for the server-side channels (Telegram, Zalo)."""
+    web = settings.web
+    rasa = RasaClient(web.rasa_url, timeout_s=web.rasa_timeout_s, client=http)
+    return Gateway(
+        rasa,
+        Messages.load(settings.paths.messages_dir / "channels.yml"),
+        rate_limiter=RateLimiter(web.rate_limit_per_min),
+        max_message_chars=web.max_message_chars,
+    )

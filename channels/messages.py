@@ -10,11 +10,7 @@ import yaml
 from channels.errors import MessagesError
 from vitext import nfc
 
-__all__ = ["DEFAULT_MESSAGES_PATH", "Messages"]
-
-DEFAULT_MESSAGES_PATH = (
-    Path(__file__).resolve().parent.parent / "data" / "messages" / "channels.yml"
-)
+__all__ = ["Messages"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +29,7 @@ class Messages:
     zalo_sticker: str
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_MESSAGES_PATH) -> Messages:
+    def load(cls, path: Path) -> Messages:
         """Load and NFC-normalise the messages; every field must be a non-empty string."""
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))

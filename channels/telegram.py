@@ -24,9 +24,9 @@ from telegram.ext import (
     filters,
 )
 
-from channels.gateway import Gateway
+from channels.gateway import Gateway, build_gateway
 from channels.render import PayloadStore, Reply, render_telegram
-from channels.settings import TelegramSettings
+from settings.services import SettingsError, TelegramSettings, get_settings
 
 __all__ = ["ALLOWED_UPDATES", "TelegramBridge", "main"]
 
@@ -145,17 +145,13 @@ class TelegramBridge:
 
 def main() -> None:
     """`python -m channels.telegram`: long polling until Ctrl-C."""
-    from channels.app import build_gateway
-    from channels.errors import SettingsError
-    from channels.settings import ChannelSettings
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
     try:
-        settings = ChannelSettings.from_env()
+        settings = get_settings()
     except SettingsError as exc:
         raise SystemExit(f"error: {exc}") from exc
-    if settings.telegram is None:
+    if not settings.telegram.enabled:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set; see docs/channels.md")
     if settings.telegram.mode != "polling":
         raise SystemExit("TELEGRAM_MODE=webhook: updates arrive at channels.app, not here")

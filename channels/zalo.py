@@ -15,8 +15,8 @@ import httpx
 from channels.errors import ZaloApiError, ZaloTokenError
 from channels.gateway import Gateway
 from channels.render import Reply, render_zalo
-from channels.settings import ZaloSettings
 from channels.zalo_store import TokenStore, ZaloOutbox
+from settings.services import ZaloSettings
 
 __all__ = ["TOKEN_EXPIRED", "ZaloBridge", "ZaloClient", "verify_signature"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class Catalog:
                 f"unknown indicator code {code!r}; use one of {', '.join(sorted(self.indicators))}"
             ) from None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Indicator]:
         return iter(self.indicators.values())
 
     def __len__(self) -> int:

@@ -41,7 +41,9 @@ class HttpSource:
         self._retries = retries
         self._backoff_s = backoff_s
         self._ttl_s = cache_ttl_s
-        self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[float, Any]] = {}
+        self._cache: dict[
+            tuple[str, tuple[tuple[str, str], ...]], tuple[float, dict[str, Any]]
+        ] = {}
         self._lock = threading.Lock()
         self.requests_sent = 0  # HTTP attempts, for tests and the benchmark
 
@@ -89,7 +91,7 @@ class HttpSource:
         with self._lock:
             cached = self._cache.get(key)
             if cached and cached[0] > time.monotonic():
-                return cached[1]  # type: ignore[no-any-return]
+                return cached[1]
         data = self._get_with_retries(path, params)
         with self._lock:
             self._cache[key] = (time.monotonic() + self._ttl_s, data)
@@ -119,9 +121,12 @@ class HttpSource:
                     )
                 else:
                     try:
-                        return response.json()  # type: ignore[no-any-return]
+                        data = response.json()
                     except ValueError as exc:
                         raise SourceUnavailable(f"IOC API {path} returned invalid JSON") from exc
+                    if not isinstance(data, dict):
+                        raise SourceUnavailable(f"IOC API {path} returned {type(data).__name__}")
+                    return data
             logger.warning("IOC API %s attempt %d failed: %s", path, attempt + 1, last_error)
         raise SourceUnavailable(
             f"IOC API {path} failed after {self._retries + 1} attempts ({last_error}); "

@@ -19,9 +19,9 @@ from ioc.http_source import HttpSource
 from ioc.model import Aggregate
 from ioc.parser import QuestionParser
 from ioc.periods import encode_period
-from ioc.settings import IocSettings
 from ioc.source import Source
 from ioc.store import SqlSource
+from settings.services import IocSettings, PathSettings
 
 __all__ = ["IndicatorReply", "IocService", "make_source"]
 
@@ -41,8 +41,8 @@ class IndicatorReply:
     buttons: tuple[dict[str, str], ...] = field(default_factory=tuple)
 
 
-def make_source(settings: IocSettings) -> Source:
-    """The configured source: SQL store (default) or the HTTP adapter."""
+def make_source(settings: IocSettings, db_url: str) -> Source:
+    """The configured source: SQL store at ``db_url`` (default) or the HTTP adapter."""
     if settings.source == "http":
         return HttpSource(
             settings.api_url,
@@ -51,19 +51,27 @@ def make_source(settings: IocSettings) -> Source:
             retries=settings.api_retries,
             cache_ttl_s=settings.api_cache_ttl_s,
         )
-    return SqlSource(settings.db_url)
+    return SqlSource(db_url)
 
 
 class IocService:
     """Everything ``action_query_indicator`` needs, built once per process."""
 
-    def __init__(self, settings: IocSettings, *, source: Source | None = None) -> None:
-        self.settings = settings
-        self.catalog: Catalog = load_catalog(settings.catalog_path)
-        self.areas: Areas = load_areas(settings.areas_path)
-        self.messages: Messages = load_messages(settings.messages_path)
+    def __init__(
+        self,
+        paths: PathSettings,
+        settings: IocSettings,
+        *,
+        public_url: str,
+        source: Source | None = None,
+    ) -> None:
+        self.charts_dir = paths.charts_dir
+        self.public_url = public_url
+        self.catalog: Catalog = load_catalog(paths.ioc_catalog)
+        self.areas: Areas = load_areas(paths.ioc_areas)
+        self.messages: Messages = load_messages(paths.messages_dir / "indicators.yml")
         self.parser = QuestionParser(self.catalog, self.areas)
-        self.source = source if source is not None else make_source(settings)
+        self.source = source if source is not None else make_source(settings, paths.ioc_db_url)
 
     def ask(
         self,
@@ -304,11 +312,11 @@ class IocService:
             decimals=ind.decimals,
         )
         try:
-            path = render_chart(spec, self.settings.charts_dir)
+            path = render_chart(spec, self.charts_dir)
         except OSError as exc:
             logger.warning("chart for %s not written: %s", ind.code, exc)
             return None
-        return f"{self.settings.public_url}/charts/{path.name}"
+        return f"{self.public_url}/charts/{path.name}"
 
 
 def end_of(day: date) -> datetime:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import SQLAlchemyError
 
 from ioc.errors import SourceUnavailable
@@ -63,8 +63,8 @@ def _engine(url: str) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
 
 
-def _row_to_observation(row: object) -> Observation:
-    m = row._mapping  # type: ignore[attr-defined]
+def _row_to_observation(row: Row[Any]) -> Observation:
+    m = row._mapping
     return Observation(
         indicator=m["indicator"],
         area=m["area"],

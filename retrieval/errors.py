@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["EncoderError", "ModelFormatError", "RetrievalError", "SettingsError"]
+__all__ = ["EncoderError", "ModelFormatError", "RetrievalError"]
 
 
 class RetrievalError(Exception):
     """Base class of every error raised by :mod:`retrieval`."""
-
-
-class SettingsError(RetrievalError):
-    """A retrieval setting (environment variable) has an invalid value."""
 
 
 class ModelFormatError(RetrievalError):

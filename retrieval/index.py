@@ -150,10 +150,10 @@ class FaqIndex:
                 and previous.entry_hashes.get(entry.id) == entry.content_hash
                 else None
             )
-            if old:
+            if old and previous is not None:
                 for i in old:
-                    rows.append(previous.rows[i])  # type: ignore[union-attr]
-                    vectors.append(previous.vectors[i])  # type: ignore[union-attr]
+                    rows.append(previous.rows[i])
+                    vectors.append(previous.vectors[i])
                 continue
             for q in entry.questions:
                 for variant, text in (("orig", q), ("folded", fold(q))):
@@ -274,7 +274,7 @@ class FaqIndex:
             if manifest.get("format") != _FORMAT:
                 raise IndexStoreError(
                     f"{current}: index format {manifest.get('format')!r} is not "
-                    f"{_FORMAT}; rebuild with `python -m retrieval.build`"
+                    f"{_FORMAT}; rebuild with `python -m tools.build_index`"
                 )
             rows = [
                 IndexRow(int(v), e, var, t)
@@ -284,7 +284,7 @@ class FaqIndex:
         except (OSError, ValueError, KeyError) as exc:
             raise IndexStoreError(
                 f"{current}: cannot read the FAQ index ({exc}); "
-                "rebuild with `python -m retrieval.build`"
+                "rebuild with `python -m tools.build_index`"
             ) from exc
         return cls(
             rows,

@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cache=${TROLYAO_CACHE:-$HOME/.cache/trolyao-ioc}
 rasa_venv=$(scripts/venv.sh rasa)
-inputs=$(find config.yml domain.yml data/nlu data/lexicon assistant/nlu vitext -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort)
+inputs=$(find config.yml domain.yml data/nlu data/lexicon assistant/nlu vitext settings/__init__.py settings/defaults.py settings/rasa.py -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort)
 key=$( (echo "$rasa_venv"; for f in $inputs; do echo "== $f"; cat "$f"; done) | sha256sum | cut -c1-16)
 model="$cache/models/rasa-$key.tar.gz"
 if [ ! -f "$model" ]; then

@@ -13,12 +13,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
-from dotenv import dotenv_values
 
-ROOT = Path(__file__).resolve().parent.parent
+from settings.defaults import REPO_ROOT as ROOT
+from settings.services import Settings, SettingsError, load_settings, read_environment
 
 
 @dataclass(frozen=True)
@@ -28,22 +28,22 @@ class Part:
     ready_url: str | None = None
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v}  # empty = default
-    env.update(os.environ)  # the real environment wins over .env
-    env.setdefault("ASSISTANT_RASA_PORT", "5005")
-    env.setdefault("ASSISTANT_ACTIONS_PORT", "5055")
-    env.setdefault("ASSISTANT_WEB_PORT", "8080")
+def _env(settings: Settings) -> dict[str, str]:
+    """The children's environment: ours over .env, with the action server's URL filled in."""
+    env = {**os.environ, **read_environment()}
+    actions = settings.server
     env.setdefault(
-        "ASSISTANT_ACTIONS_URL", f"http://127.0.0.1:{env['ASSISTANT_ACTIONS_PORT']}/webhook"
+        "ASSISTANT_ACTIONS_URL", f"http://{actions.actions_host}:{actions.actions_port}/webhook"
     )
     env["PYTHONPATH"] = str(ROOT)
     return env
 
 
-def _parts(env: dict[str, str]) -> list[Part]:
+def _parts(env: dict[str, str], settings: Settings) -> list[Part]:
     svc, rasa = env["ASSISTANT_SVC_PYTHON"], env["ASSISTANT_RASA_PYTHON"]
-    rasa_port, actions_port = env["ASSISTANT_RASA_PORT"], env["ASSISTANT_ACTIONS_PORT"]
+    rasa_url = urlsplit(settings.web.rasa_url)
+    rasa_port = str(rasa_url.port or 5005)
+    actions_port = str(settings.server.actions_port)
     parts = [
         Part(
             "action server",
@@ -61,7 +61,7 @@ def _parts(env: dict[str, str]) -> list[Part]:
                 "--port",
                 rasa_port,
                 "--interface",
-                env.get("ASSISTANT_RASA_HOST", "127.0.0.1"),
+                rasa_url.hostname or "127.0.0.1",
                 "--enable-api",
                 "--cors",
                 "*",
@@ -75,11 +75,11 @@ def _parts(env: dict[str, str]) -> list[Part]:
         Part(
             "web app",
             [svc, "-m", "channels.app"],
-            f"http://127.0.0.1:{env['ASSISTANT_WEB_PORT']}/health",
+            f"http://127.0.0.1:{settings.web.port}/health",
         ),
-        Part("IOC simulator", [svc, "-m", "ioc.simulator"]),
+        Part("IOC simulator", [svc, "-m", "tools.iocdemo.simulator"]),
     ]
-    if env.get("TELEGRAM_BOT_TOKEN") and env.get("TELEGRAM_MODE", "polling") == "polling":
+    if settings.telegram.enabled and settings.telegram.mode == "polling":
         parts.append(Part("telegram (long polling)", [svc, "-m", "channels.telegram"]))
     return parts
 
@@ -114,24 +114,29 @@ def _stop(running: list[tuple[Part, subprocess.Popen[bytes]]]) -> None:
 
 def main() -> int:
     """Start all parts, print where to talk to the bot, wait for Ctrl-C."""
-    env = _env()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    env = _env(settings)
     running: list[tuple[Part, subprocess.Popen[bytes]]] = []
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        for part in _parts(env):
+        for part in _parts(env, settings):
             print(f">> starting {part.name}", flush=True)
             # own process group: Ctrl-C in the terminal reaches us, we stop the children in order
             proc = subprocess.Popen(part.cmd, cwd=ROOT, env=env, start_new_session=True)
             running.append((part, proc))
             _wait_ready(part, proc)
-        web = f"http://127.0.0.1:{env['ASSISTANT_WEB_PORT']}/"
-        rasa = f"http://127.0.0.1:{env['ASSISTANT_RASA_PORT']}"
+        web = f"http://127.0.0.1:{settings.web.port}/"
+        rasa = settings.web.rasa_url
         telegram = (
-            "on (long polling)"
-            if env.get("TELEGRAM_BOT_TOKEN")
+            f"on ({settings.telegram.mode})"
+            if settings.telegram.enabled
             else "off (TELEGRAM_BOT_TOKEN not set)"
         )
-        zalo = "on (/webhooks/zalo)" if env.get("ZALO_APP_ID") else "off (ZALO_APP_ID not set)"
+        zalo = "on (/webhooks/zalo)" if settings.zalo.enabled else "off (ZALO_APP_ID not set)"
         print(
             "\n== Trợ lý ảo IOC is running ==\n"
             f"  web chat:   {web}\n"

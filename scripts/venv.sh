@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Create (once) and print the path of a runtime's virtual environment.
 #   scripts/venv.sh rasa|services
-# The venv lives in the cache dir, keyed by the hash of requirements/<runtime>.lock and the
-# interpreter version, so a second run that changes nothing takes well under a second and a
-# fresh clone on the same server reuses it. Progress goes to stderr, the path to stdout.
+# Installs requirements/<runtime>.lock (production) and requirements/<runtime>-dev.lock (tests,
+# lint, benchmarks); the services runtime first takes torch's CPU build (requirements/torch-cpu.txt).
+# The venv lives in the cache dir, keyed by the hash of those files and the interpreter version,
+# so a second run that changes nothing takes well under a second and a fresh clone on the same
+# server reuses it. Progress goes to stderr, the path to stdout.
 set -euo pipefail
 runtime=${1:?usage: scripts/venv.sh rasa|services}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,15 +18,19 @@ esac
 # A deployment that manages its own environments points at them instead.
 override_var="TROLYAO_VENV_${runtime^^}"
 if [ -n "${!override_var:-}" ]; then echo "${!override_var}"; exit 0; fi
-lock="$root/requirements/$runtime.lock"
-[ -f "$lock" ] || { echo "$lock is missing; run 'make lock'" >&2; exit 2; }
+req="$root/requirements"
+lock="$req/$runtime.lock"
+dev="$req/$runtime-dev.lock"
+for f in "$lock" "$dev"; do [ -f "$f" ] || { echo "$f is missing; run 'make lock'" >&2; exit 2; }; done
+torch=()
+[ "$runtime" = services ] && torch=("$req/torch-cpu.txt")
 
 . "$root/scripts/find_python.sh"
 py=$(find_python "$want") || {
   echo "Python $want not found. Install it (e.g. 'pyenv install $want' or 'apt-get install python$want python$want-venv')." >&2
   exit 2
 }
-key=$( (cat "$lock"; "$py" -c 'import sys; print(sys.version)') | sha256sum | cut -c1-12)
+key=$( (cat "${torch[@]}" "$lock" "$dev"; "$py" -c 'import sys; print(sys.version)') | sha256sum | cut -c1-12)
 venv="$cache/venvs/$runtime-$key"
 if [ -f "$venv/.complete" ]; then echo "$venv"; exit 0; fi
 
@@ -36,11 +42,17 @@ if [ ! -f "$venv/.complete" ]; then
   rm -rf "$venv"
   "$py" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip==24.0" >&2
-  # --no-deps: the lock is complete and exact, so nothing can pull another torch build.
+  # --no-deps: the locks are complete and exact, so nothing can pull another torch build.
   # (some mirrors' pip.conf name index folders that may be absent: drop pip's per-package noise)
-  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock" \
-       2> >(grep -v "is neither a file nor a directory" >&2) >&2; then
-    rm -rf "$venv"; echo "installing $lock failed" >&2; exit 1
+  pip_install() {
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$@" \
+      2> >(grep -v -e "is neither a file nor a directory" -e "Retrying (Retry" >&2) >&2
+  }
+  if [ ${#torch[@]} -gt 0 ] && ! pip_install --retries 1 -r "${torch[0]}"; then
+    rm -rf "$venv"; echo "installing torch (CPU build, ${torch[0]}) failed" >&2; exit 1
+  fi
+  if ! pip_install -r "$lock" -r "$dev"; then
+    rm -rf "$venv"; echo "installing $lock and $dev failed" >&2; exit 1
   fi
   "$venv/bin/python" -m pip check >&2 || echo "warning: pip check reports conflicts (see above)" >&2
   touch "$venv/.complete"

@@ -18,8 +18,7 @@ from typing import Self
 import httpx
 
 from assistant.services import free_port  # stdlib only: safe in both runtimes
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from settings.defaults import REPO_ROOT
 
 __all__ = [
     "REPO_ROOT",

@@ -7,21 +7,13 @@ abbreviation loader.
 from __future__ import annotations
 
 from vitext.errors import LexiconError, VitextError
-from vitext.lexicon import (
-    DATA_DIR,
-    DEFAULT_ABBREVIATIONS_PATH,
-    REPO_ROOT,
-    expand_abbreviations,
-    load_abbreviations,
-)
+from vitext.lexicon import DEFAULT_ABBREVIATIONS_PATH, expand_abbreviations, load_abbreviations
 from vitext.pii import redact_pii
 from vitext.text import fold, has_diacritics, nfc, nfc_with_offsets
 from vitext.units import Unit, split_units
 
 __all__ = [
-    "DATA_DIR",
     "DEFAULT_ABBREVIATIONS_PATH",
-    "REPO_ROOT",
     "LexiconError",
     "Unit",
     "VitextError",

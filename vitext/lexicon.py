@@ -8,21 +8,19 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from settings.defaults import DATA_DIR
 from vitext.errors import LexiconError
 from vitext.units import split_units
 
 __all__ = [
-    "DATA_DIR",
     "DEFAULT_ABBREVIATIONS_PATH",
-    "REPO_ROOT",
     "expand_abbreviations",
     "load_abbreviations",
 ]
 
 logger = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO_ROOT / "data"
+# the shipped table; deployments pass the one under their data dir (ASSISTANT_DATA_DIR)
 DEFAULT_ABBREVIATIONS_PATH = DATA_DIR / "lexicon" / "abbreviations.yml"
 
 _KEY_RE = re.compile(r"^[^\W\d_]+$")

@@ -31,12 +31,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.nlu.emergency_lexicon import (
-    DEFAULT_EMERGENCY_PATH,
     EmergencyLexicon,
     EmergencyMatch,
     load_emergency_lexicon,
 )
-from vitext import REPO_ROOT, nfc_with_offsets
+from settings.defaults import resolve_path
+from settings.rasa import load_rasa_settings
+from vitext import nfc_with_offsets
 
 __all__ = ["EMERGENCY_DATA_KEY", "EmergencyGuard"]
 
@@ -92,11 +93,8 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
     def _lexicon_path(config: Dict[Text, Any]) -> Path:
         value = config.get("lexicon")
         if value is None:
-            return DEFAULT_EMERGENCY_PATH
-        path = Path(value)
-        if not path.is_absolute() and not path.exists():
-            path = REPO_ROOT / path
-        return path
+            return load_rasa_settings().lexicon_dir / "emergency.yml"
+        return resolve_path(value)
 
     def __init__(self, config: Dict[Text, Any], lexicon: EmergencyLexicon) -> None:
         """Creates the guard from a validated config and a compiled lexicon."""

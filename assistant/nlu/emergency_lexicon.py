@@ -17,7 +17,8 @@ from typing import Any, Dict, List, Optional, Pattern, Tuple
 
 from rasa.shared.exceptions import InvalidConfigException
 
-from vitext import DATA_DIR, fold, nfc
+from settings.defaults import DATA_DIR
+from vitext import fold, nfc
 
 __all__ = [
     "DEFAULT_EMERGENCY_PATH",
@@ -177,7 +178,7 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
     kinds_node = sections.get("kinds")
     if not isinstance(kinds_node, yaml.MappingNode) or not kinds_node.value:
         raise LexiconError(f"{path}:1: 'kinds' must map an emergency kind to a list of patterns")
-    kinds = []
+    kinds: List[Tuple[str, Pattern[str]]] = []
     for key, value in kinds_node.value:
         line = key.start_mark.line + 1
         if key.value not in EMERGENCY_KINDS:

@@ -17,9 +17,9 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 
+from settings.defaults import resolve_path
+from settings.rasa import load_rasa_settings
 from vitext import (
-    DEFAULT_ABBREVIATIONS_PATH,
-    REPO_ROOT,
     Unit,
     VitextError,
     fold,
@@ -45,11 +45,8 @@ def _resolve_table_path(value: Any) -> Optional[Path]:
     if value is False:
         return None
     if value is True:
-        return DEFAULT_ABBREVIATIONS_PATH
-    path = Path(value)
-    if not path.is_absolute() and not path.exists():
-        path = REPO_ROOT / path
-    return path
+        return load_rasa_settings().lexicon_dir / "abbreviations.yml"
+    return resolve_path(value)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)

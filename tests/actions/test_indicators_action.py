@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.identity import IdentitySettings, resolve_role, sign_role_token, verify_role_token
-from ioc.seed import seed_database
-from ioc.settings import IocSettings
+from actions.identity import resolve_role, sign_role_token, verify_role_token
+from settings.services import IdentitySettings, load_settings
 from tests.stack import ActionServer
+from tools.iocdemo.seed import seed_database
 
 SECRET = "test-secret-0123456789"
 STAFF_TELEGRAM = "777001"
@@ -29,7 +29,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
     root = tmp_path_factory.mktemp("action_server")
     db = root / "ioc.sqlite3"
-    seed_database(IocSettings(), now=datetime(2024, 6, 15, 23, 59), url=f"sqlite:///{db}")
+    seed_database(load_settings({}).paths, now=datetime(2024, 6, 15, 23, 59), url=f"sqlite:///{db}")
     env = {
         "HF_HUB_OFFLINE": "1",
         "ASSISTANT_IOC_SOURCE": "sqlite",
@@ -234,15 +234,3 @@ def test_empty_secret_never_verifies_and_cannot_sign() -> None:
     assert resolve_role({"role_token": token}, IdentitySettings()) == "citizen"
     with pytest.raises(ValueError, match="ASSISTANT_ROLE_SECRET"):
         sign_role_token("a", "staff", 60, "")
-
-
-def test_settings_from_env_parse_allow_lists() -> None:
-    settings = IdentitySettings.from_env(
-        {
-            "ASSISTANT_ROLE_SECRET": "s",
-            "ASSISTANT_STAFF_TELEGRAM_IDS": " 1, 2 ,,",
-            "ASSISTANT_STAFF_ZALO_IDS": "",
-        }
-    )
-    assert settings.staff_telegram_ids == frozenset({"1", "2"})
-    assert not settings.staff_zalo_ids

@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
-from channels.settings import ChannelSettings
+from settings.services import Settings, load_settings
 from tests.stack import RasaServer, free_port
 
 
@@ -51,12 +51,12 @@ def serve(app: Starlette) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-def make_settings(tmp_path: Path, rasa_url: str, **env: str) -> ChannelSettings:
-    """Settings as `from_env` reads them, with var/ and charts/ under tmp_path."""
+def make_settings(tmp_path: Path, rasa_url: str, **env: str) -> Settings:
+    """Settings as `load_settings` reads them, with var/ and charts/ under tmp_path."""
     base = {
         "ASSISTANT_RASA_URL": rasa_url,
         "ASSISTANT_VAR_DIR": str(tmp_path / "var"),
         "ASSISTANT_CHARTS_DIR": str(tmp_path / "charts"),
         "ASSISTANT_RASA_TIMEOUT_S": "90",
     }
-    return ChannelSettings.from_env({**base, **env})
+    return load_settings({**base, **env})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from channels.app import build_gateway
+from channels.gateway import build_gateway
 from tests.channels.conftest import make_settings
 from tests.stack import RasaServer, free_port
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from channels.app import build_gateway, create_app
+from channels.app import create_app
+from channels.gateway import build_gateway
 from channels.telegram import ALLOWED_UPDATES, TelegramBridge
 from tests.channels.conftest import make_settings, serve
 from tests.channels.fake_telegram import Call, FakeTelegram
@@ -58,7 +59,7 @@ async def test_polling_bridge_answers_commands_text_and_button_presses(
     chat = 4242
     with FakeTelegram() as fake:
         settings = make_settings(tmp_path, rasa.url, **_telegram_env(fake))
-        assert settings.telegram is not None
+        assert settings.telegram.enabled
         async with httpx.AsyncClient() as http:
             bridge = TelegramBridge(settings.telegram, build_gateway(settings, http=http))
             app = bridge.application

@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from channels.app import build_gateway, create_app
+from channels.app import create_app
+from channels.gateway import build_gateway
 from channels.messages import Messages
 from channels.render import Reply
 from channels.zalo import ZaloBridge, ZaloClient, verify_signature
@@ -78,7 +79,7 @@ def fake() -> Iterator[FakeZalo]:
 )
 def test_verify_signature(fake: FakeZalo, tmp_path: Path, mutate, valid: bool) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, "http://127.0.0.1:9", **_env(fake))
-    assert settings.zalo is not None
+    assert settings.zalo.enabled
     raw, headers = mutate(*_signed(_event("user_send_text", "u1", text="xin chào")))
     assert verify_signature(settings.zalo, raw, headers.get("X-ZEvent-Signature")) is valid
 
@@ -124,7 +125,7 @@ def test_expired_token_is_refreshed_once_persisted_and_the_message_retried(
         follow_raw, follow_headers = _signed(_event("follow", "zu-3"))
         httpx.post(url + "/webhooks/zalo", content=follow_raw, headers=follow_headers)
         welcome = fake.wait_messages(2)[1]
-    messages = Messages.load()
+    messages = Messages.load(settings.paths.messages_dir / "channels.yml")
     assert sent.body["message"]["text"] == messages.zalo_image
     assert welcome.body == {
         "recipient": {"user_id": "zu-3"},
@@ -159,7 +160,7 @@ async def test_replies_outside_the_window_or_over_quota_go_to_the_outbox(
     fake: FakeZalo, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path, "http://127.0.0.1:9", **_env(fake))
-    assert settings.zalo is not None
+    assert settings.zalo.enabled
     outbox = ZaloOutbox(tmp_path / "outbox.sqlite3", window_s=48 * 3600, max_replies=8)
     tokens = TokenStore(tmp_path / "tokens.json", access_token="at-0", refresh_token="rt-0")
     async with httpx.AsyncClient() as http:

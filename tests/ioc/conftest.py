@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from ioc_testkit import SEED_NOW, start_demo_api
+from ioc_testkit import SEED_NOW, make_service, make_settings, start_demo_api
 
-from ioc.seed import seed_database
 from ioc.service import IocService
-from ioc.settings import IocSettings
+from settings.services import Settings, load_settings
+from tools.iocdemo.seed import seed_database
 
 
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ioc") / "seed.sqlite3"
-    seed_database(IocSettings(), now=SEED_NOW, url=f"sqlite:///{path}")
+    seed_database(load_settings({}).paths, now=SEED_NOW, url=f"sqlite:///{path}")
     return path
 
 
@@ -31,15 +30,15 @@ def db_path(seeded_db: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(db_path: Path, tmp_path: Path) -> IocSettings:
-    return replace(IocSettings(), db_url=f"sqlite:///{db_path}", charts_dir=tmp_path / "charts")
+def settings(db_path: Path, tmp_path: Path) -> Settings:
+    return make_settings(db_path, tmp_path / "charts")
 
 
 @pytest.fixture(scope="session")
 def session_service(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> IocService:
     """Read-only service over the shared seeded database."""
     charts = tmp_path_factory.mktemp("charts")
-    return IocService(replace(IocSettings(), db_url=f"sqlite:///{seeded_db}", charts_dir=charts))
+    return make_service(make_settings(seeded_db, charts))
 
 
 @pytest.fixture(scope="session")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ioc_testkit import TODAY
+from ioc_testkit import TODAY, make_service, make_settings
 
 from ioc.answer import format_number
 from ioc.errors import SourceUnavailable
 from ioc.http_source import HttpSource
 from ioc.service import IocService, end_of
-from ioc.settings import IocSettings
 
 
 @pytest.mark.parametrize(
@@ -157,7 +155,7 @@ def test_unparseable_questions_get_polite_fallback(
 
 def test_unreachable_source_gives_polite_message(tmp_path: Path) -> None:
     source = HttpSource("http://127.0.0.1:9", retries=0, timeout_s=0.3)
-    service = IocService(replace(IocSettings(), charts_dir=tmp_path), source=source)
+    service = make_service(make_settings(None, tmp_path), source=source)
     reply = ask(service, "chỉ số giá tiêu dùng tháng 5")
     assert "tạm thời không truy cập được" in reply.text
     assert reply.fallback is True
@@ -168,8 +166,8 @@ def test_unreachable_source_gives_polite_message(tmp_path: Path) -> None:
 def test_http_source_answers_like_sqlite(
     demo_api: str, session_service: IocService, tmp_path: Path
 ) -> None:
-    service = IocService(
-        replace(IocSettings(), charts_dir=tmp_path), source=HttpSource(demo_api, token="t0ken")
+    service = make_service(
+        make_settings(None, tmp_path), source=HttpSource(demo_api, token="t0ken")
     )
     question = "doanh thu du lịch quý 1 ở Côn Đảo"
     assert ask(service, question).text == ask(session_service, question).text

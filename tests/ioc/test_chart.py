@@ -19,7 +19,7 @@ def test_answer_attaches_chart_url_of_an_existing_png(session_service: IocServic
     assert reply.image is not None
     assert reply.image.startswith("http://127.0.0.1:8080/charts/")
     assert reply.image.endswith(".png")
-    path = session_service.settings.charts_dir / reply.image.rsplit("/", 1)[1]
+    path = session_service.charts_dir / reply.image.rsplit("/", 1)[1]
     assert path.stat().st_size > 10_000
     with Image.open(path) as image:
         assert (image.format, image.size) == ("PNG", (800, 420))

@@ -10,7 +10,7 @@ import pytest
 from ioc.areas import load_areas
 from ioc.catalog import DOMAINS, load_catalog
 from ioc.errors import DataFileError
-from ioc.settings import REPO_ROOT
+from settings.defaults import REPO_ROOT
 
 CONTRACT_CODES = [
     "grdp_growth",

@@ -11,9 +11,9 @@ from ioc_testkit import SEED_NOW
 
 from ioc.areas import load_areas
 from ioc.catalog import load_catalog
-from ioc.demo_series import generate, load_seed_params
-from ioc.settings import IocSettings
 from ioc.store import SqlSource
+from settings.services import load_settings
+from tools.iocdemo.series import generate, load_seed_params
 
 
 def _total(db: Path, code: str, area: str, start: str, end: str) -> float:
@@ -47,7 +47,7 @@ def test_every_indicator_and_area_has_history_and_daily_series_are_daily(seeded_
             "SELECT indicator, area, MIN(period_start), MAX(period_end), COUNT(*), "
             "MAX(is_demo) FROM ioc_observations GROUP BY 1, 2"
         ).fetchall()
-    catalog = load_catalog(IocSettings().catalog_path)
+    catalog = load_catalog(load_settings({}).paths.ioc_catalog)
     assert len(rows) == len(catalog) * 9
     for indicator, area, first, last, count, demo in rows:
         assert demo == 1
@@ -85,9 +85,9 @@ def test_province_rate_is_sum_of_district_numerators_over_denominators(seeded_db
 
 
 def test_generation_is_deterministic_and_upsert_idempotent(tmp_path: Path) -> None:
-    settings = IocSettings()
-    catalog, areas = load_catalog(settings.catalog_path), load_areas(settings.areas_path)
-    params = load_seed_params(settings.seed_path, catalog)
+    paths = load_settings({}).paths
+    catalog, areas = load_catalog(paths.ioc_catalog), load_areas(paths.ioc_areas)
+    params = load_seed_params(paths.ioc_seed, catalog)
     since = date(2024, 5, 1)
     first = list(generate(catalog, areas, params, SEED_NOW, since=since))
     later = list(generate(catalog, areas, params, datetime(2024, 9, 1), since=since))

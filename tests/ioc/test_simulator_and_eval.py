@@ -6,21 +6,23 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from ioc_testkit import make_service
+
 from ioc.areas import load_areas
 from ioc.catalog import load_catalog
-from ioc.demo_series import load_seed_params
-from ioc.evaluate import evaluate
-from ioc.service import IocService
-from ioc.settings import IocSettings
-from ioc.simulator import tick
 from ioc.store import SqlSource
+from settings.services import Settings, load_settings
+from tools.evaluation.indicators import evaluate
+from tools.iocdemo.series import load_seed_params
+from tools.iocdemo.simulator import tick
 
 
-def test_simulator_tick_makes_today_answerable(settings: IocSettings, db_path: Path) -> None:
-    catalog, areas = load_catalog(settings.catalog_path), load_areas(settings.areas_path)
-    params = load_seed_params(settings.seed_path, catalog)
+def test_simulator_tick_makes_today_answerable(settings: Settings, db_path: Path) -> None:
+    paths = settings.paths
+    catalog, areas = load_catalog(paths.ioc_catalog), load_areas(paths.ioc_areas)
+    params = load_seed_params(paths.ioc_seed, catalog)
     now = datetime(2024, 6, 16, 12, 0)  # the day after the seed, at noon
-    tick(SqlSource(settings.db_url), catalog, areas, params, now)
+    tick(SqlSource(paths.ioc_db_url), catalog, areas, params, now)
     with sqlite3.connect(db_path) as conn:
         province, districts = conn.execute(
             "SELECT SUM(CASE WHEN area='brvt' THEN value END), SUM(CASE WHEN area!='brvt' "
@@ -33,7 +35,7 @@ def test_simulator_tick_makes_today_answerable(settings: IocSettings, db_path: P
         ).fetchone()[0]
     assert province == districts
     assert 0.3 * full_day < province < 0.7 * full_day  # half a day of calls
-    reply = IocService(settings).ask(
+    reply = make_service(settings).ask(
         "tổng đài 113 hôm nay", today=now.date(), now=now, role="staff"
     )
     assert "ngày 16/06/2024" in reply.text
@@ -43,7 +45,7 @@ def test_simulator_tick_makes_today_answerable(settings: IocSettings, db_path: P
 
 
 def test_indicator_evaluation_reaches_goal() -> None:
-    settings = IocSettings()
-    result = evaluate(settings.data_dir / "eval" / "indicators.yml", settings)
+    paths = load_settings({}).paths
+    result = evaluate(paths.data_dir / "eval" / "indicators.yml", paths)
     assert result.total >= 60
     assert result.accuracy >= 0.95, result.misses

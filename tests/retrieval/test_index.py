@@ -76,7 +76,7 @@ def test_save_swaps_current_atomically_and_load_round_trips(built, tmp_path: Pat
 
 
 def test_load_without_index_names_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(IndexStoreError, match=r"python -m retrieval\.build"):
+    with pytest.raises(IndexStoreError, match=r"python -m tools\.build_index"):
         FaqIndex.load(tmp_path)
 
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from settings.defaults import DATA_DIR, REPO_ROOT
 from vitext import (
-    DATA_DIR,
     DEFAULT_ABBREVIATIONS_PATH,
-    REPO_ROOT,
     LexiconError,
     VitextError,
     expand_abbreviations,

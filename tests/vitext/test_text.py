@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from vitext import REPO_ROOT, fold, has_diacritics, nfc, nfc_with_offsets
+from settings.defaults import REPO_ROOT
+from vitext import fold, has_diacritics, nfc, nfc_with_offsets
 
 
 @pytest.mark.parametrize(

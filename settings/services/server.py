@@ -1,0 +1,20 @@
+"""Processes of the services runtime: the action server and logging."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from settings.defaults import LOG_LEVEL
+from settings.services._base import Group, var
+
+__all__ = ["ServerSettings"]
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class ServerSettings(Group):
+    log_level: LogLevel = var(
+        LOG_LEVEL, "ASSISTANT_LOG_LEVEL", "log level (DEBUG shows user text, PII redacted)"
+    )
+    actions_host: str = var("127.0.0.1", "ASSISTANT_ACTIONS_HOST", "interface of the actions")
+    actions_port: int = var(5055, "ASSISTANT_ACTIONS_PORT", "port of the action server", ge=1)
