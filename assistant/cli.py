@@ -1,9 +1,10 @@
-"""``bin/assistant`` — the same pipeline as the bot, for editors and evaluation.
+"""``bin/assistant`` — the same pipeline as the bot, for editors, staff and evaluation.
 
 ``ask`` runs in the Rasa runtime: it loads the trained model in-process, talks to an action
 server (its own, started on a free loopback port, unless ``--actions-url`` names a running one)
-and reads the per-turn slots the actions write (docs/architecture.md). ``eval`` hands over to the
-services runtime, where retrieval and the indicator parser live.
+and reads the per-turn slots the actions write (docs/architecture.md). The other command groups
+run in the services runtime: each is a module with its own Vietnamese ``--help``, listed in
+:data:`SERVICE_COMMANDS` — adding a group is one line there.
 """
 
 import argparse
@@ -14,7 +15,7 @@ import os
 import secrets
 import sys
 import uuid
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from assistant import action_fallback
 from assistant.services import ActionServerProcess, services_python
@@ -25,9 +26,9 @@ __all__ = ["main"]
 
 logger = logging.getLogger(__name__)
 
-EVALUATIONS = {
-    "retrieval": "tools.evaluation.retrieval",
-    "indicators": "tools.evaluation.indicators",
+# command group -> (module run with the services runtime's Python, Vietnamese help)
+SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
+    "eval": ("tools.evaluation", "đánh giá chất lượng: retrieval, indicators"),
 }
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.
@@ -35,19 +36,27 @@ DECLINING_INTENTS = {"out_of_scope"}
 
 
 def _parse_args(argv: List[str], settings: RasaSettings) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="bin/assistant", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    ask = sub.add_parser("ask", help="answer questions (TEXT, or one per line on stdin)")
-    ask.add_argument("text", nargs="*", help="the question; omitted: read stdin, print JSON Lines")
-    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
-    ask.add_argument("--now", help="reference date YYYY-MM-DD for relative periods")
-    ask.add_argument("--role", choices=("citizen", "staff"), default="citizen")
-    ask.add_argument("--model", default=settings.model or None, help="trained model")
-    ask.add_argument("--actions-url", help="use this running action server instead of its own")
-    ev = sub.add_parser("eval", help="evaluations (run in the services runtime)")
-    ev.add_argument("what", choices=tuple(EVALUATIONS))
-    ev.add_argument("rest", nargs=argparse.REMAINDER, help="options of the evaluation")
-    return parser.parse_args(argv)
+    parser = argparse.ArgumentParser(
+        prog="bin/assistant",
+        description="Trợ lý ảo IOC: hỏi như người dân hoặc cán bộ, đánh giá, quản trị nội dung.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    ask = sub.add_parser(
+        "ask", help="trả lời câu hỏi qua đúng quy trình của bot (TEXT, hoặc mỗi dòng stdin một câu)"
+    )
+    ask.add_argument("text", nargs="*", help="câu hỏi; bỏ trống thì đọc stdin, in JSON Lines")
+    ask.add_argument("--json", action="store_true", help="in JSON (mỗi câu hỏi một đối tượng)")
+    ask.add_argument("--now", help="ngày tham chiếu YYYY-MM-DD cho các kỳ tương đối")
+    ask.add_argument("--role", choices=("citizen", "staff"), default="citizen", help="vai trò")
+    ask.add_argument("--model", default=settings.model or None, help="mô hình Rasa đã huấn luyện")
+    ask.add_argument("--actions-url", help="dùng action server đang chạy thay vì tự khởi động")
+    for name, (_, help_text) in SERVICE_COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    args, rest = parser.parse_known_args(argv)
+    if args.command not in SERVICE_COMMANDS and rest:
+        parser.error(f"không hiểu các tham số: {' '.join(rest)}")
+    args.rest = rest
+    return args
 
 
 def _questions(args: argparse.Namespace) -> Iterable[str]:
@@ -153,9 +162,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     # the CLI prints JSON on stdout: only warnings and errors go to the log by default
     level = "DEBUG" if settings.log_level == "DEBUG" else "WARNING"
     logging.basicConfig(level=level)
-    if args.command == "eval":
-        module = EVALUATIONS[args.what]
-        os.execv(services_python(), [services_python(), "-m", module, *args.rest])
+    if args.command in SERVICE_COMMANDS:
+        module = SERVICE_COMMANDS[args.command][0]
+        python = services_python()
+        os.execv(python, [python, "-m", module, *args.rest])
     return asyncio.run(_ask(args, settings))
 
 

@@ -6,6 +6,8 @@ __all__ = [
     "ChannelError",
     "MessagesError",
     "RasaUnavailable",
+    "TelegramApiError",
+    "TelegramUpdateError",
     "ZaloApiError",
     "ZaloTokenError",
 ]
@@ -21,6 +23,14 @@ class MessagesError(ChannelError):
 
 class RasaUnavailable(ChannelError):
     """The Rasa REST webhook did not answer or answered garbage."""
+
+
+class TelegramApiError(ChannelError):
+    """The Bot API refused or did not answer a call the channel needs to start."""
+
+
+class TelegramUpdateError(ChannelError):
+    """A webhook body is JSON but not a Telegram update."""
 
 
 class ZaloApiError(ChannelError):

@@ -42,5 +42,6 @@ class RasaClient:
         return [reply for reply in replies if isinstance(reply, dict)]
 
     async def aclose(self) -> None:
+        """Close the HTTP client when this object created it."""
         if self._own_client:
             await self._client.aclose()

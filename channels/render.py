@@ -172,6 +172,7 @@ class PayloadStore:
         self._items: OrderedDict[str, str] = OrderedDict()
 
     def encode(self, payload: str) -> str:
+        """callback_data for `payload`: itself when short, else a `#<hash>` key kept here."""
         if len(payload.encode()) <= TELEGRAM_CALLBACK_MAX_BYTES and not payload.startswith("#"):
             return payload
         key = "#" + hashlib.sha256(payload.encode()).hexdigest()[:32]

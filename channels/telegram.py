@@ -1,18 +1,23 @@
-"""Telegram bridge (python-telegram-bot v22): long polling by default, webhook inside the app.
+"""Telegram (python-telegram-bot v22): long polling by default, webhook inside the web app.
 
-`python -m channels.telegram` runs long polling; `channels.app` feeds webhook updates to
-`TelegramBridge.enqueue` after checking the secret token.
+`python -m channels.telegram` runs long polling with a `TelegramBridge`; in webhook mode the web
+app mounts `TelegramChannel`, which checks the secret token and feeds the bridge.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -24,15 +29,18 @@ from telegram.ext import (
     filters,
 )
 
+from channels.base import Channel, ChannelContext
+from channels.errors import TelegramApiError, TelegramUpdateError
 from channels.gateway import Gateway, build_gateway
 from channels.render import PayloadStore, Reply, render_telegram
-from settings.services import SettingsError, TelegramSettings, get_settings
+from settings.services import Settings, SettingsError, TelegramSettings, get_settings
 
-__all__ = ["ALLOWED_UPDATES", "TelegramBridge", "main"]
+__all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "TelegramBridge", "TelegramChannel", "main"]
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class TelegramBridge:
@@ -66,11 +74,15 @@ class TelegramBridge:
         self.application.add_error_handler(self._on_error)
 
     async def enqueue(self, data: dict[str, Any]) -> None:
-        """Queue one webhook update (already authenticated) for processing."""
-        update = Update.de_json(data, self.application.bot)
+        """Queue one webhook update (already authenticated); `TelegramUpdateError` if malformed."""
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise TelegramUpdateError(f"update {data.get('update_id')!r}: {exc!r}") from exc
         await self.application.update_queue.put(update)
 
     async def set_webhook(self) -> None:
+        """Register `TELEGRAM_WEBHOOK_URL` with its secret token at the Bot API."""
         await self.application.bot.set_webhook(
             self.settings.webhook_url,
             secret_token=self.settings.webhook_secret,
@@ -141,6 +153,81 @@ class TelegramBridge:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("telegram: update failed: %r", context.error)
+
+
+class TelegramChannel(Channel):
+    """Webhook mode: `POST /webhooks/telegram` (secret token checked) feeds a `TelegramBridge`."""
+
+    name = "telegram"
+
+    def __init__(self, settings: TelegramSettings) -> None:
+        self.settings = settings
+        self._bridge: TelegramBridge | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramChannel | None:
+        """Configured when a bot token is set and `TELEGRAM_MODE=webhook`."""
+        telegram = settings.telegram
+        return cls(telegram) if telegram.enabled and telegram.mode == "webhook" else None
+
+    def routes(self) -> list[BaseRoute]:
+        """`POST /webhooks/telegram`."""
+        return [Route("/webhooks/telegram", self._webhook, methods=["POST"])]
+
+    async def start(self, context: ChannelContext) -> None:
+        """Start the bot application and register the webhook (when a URL is set)."""
+        bridge = TelegramBridge(self.settings, context.gateway, polling=False)
+        application = bridge.application
+        try:
+            await application.initialize()
+            await application.start()
+            if self.settings.webhook_url:
+                await bridge.set_webhook()
+        except InvalidToken:
+            await _shut_down(application)
+            # not chained: ptb's message and traceback carry the token itself
+            raise TelegramApiError(
+                f"the Bot API at {self.settings.api_base_url} rejected TELEGRAM_BOT_TOKEN; "
+                "copy the token from @BotFather again"
+            ) from None
+        except TelegramError as exc:
+            await _shut_down(application)
+            raise TelegramApiError(
+                f"Telegram bot start-up at {self.settings.api_base_url} failed: {exc}; check "
+                "TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET"
+            ) from exc
+        self._bridge = bridge
+
+    async def stop(self) -> None:
+        """Stop and shut down the bot application."""
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            await _shut_down(bridge.application)
+
+    async def _webhook(self, request: Request) -> Response:
+        if self._bridge is None:
+            return JSONResponse({"error": "telegram channel is not running"}, 503)
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode()):
+            return JSONResponse({"error": "bad secret token"}, 403)
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            return JSONResponse({"error": "body is not JSON"}, 400)
+        if not isinstance(data, dict) or "update_id" not in data:
+            return JSONResponse({"error": "not a Telegram update"}, 400)
+        try:
+            await self._bridge.enqueue(data)
+        except TelegramUpdateError as exc:
+            logger.warning("telegram: malformed webhook update rejected: %s", exc)
+            return JSONResponse({"error": "not a Telegram update"}, 400)
+        return JSONResponse({"ok": True})
+
+
+async def _shut_down(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if application.running:
+        await application.stop()
+    await application.shutdown()  # a no-op when it was never initialised
 
 
 def main() -> None:

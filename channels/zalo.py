@@ -1,4 +1,8 @@
-"""Zalo OA bridge: signed webhook events -> Gateway -> OA v3 customer-service messages."""
+"""Zalo OA: signed webhook events -> Gateway -> OA v3 customer-service messages.
+
+`ZaloChannel` owns `POST /webhooks/zalo` (signature check, then the turn in the background);
+`ZaloBridge` handles one verified event; `ZaloClient` speaks the OA API.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,35 @@ import hmac
 import json
 import logging
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
+from channels.base import Channel, ChannelContext
 from channels.errors import ZaloApiError, ZaloTokenError
 from channels.gateway import Gateway
 from channels.render import Reply, render_zalo
 from channels.zalo_store import TokenStore, ZaloOutbox
-from settings.services import ZaloSettings
+from settings.services import Settings, ZaloSettings
 
-__all__ = ["TOKEN_EXPIRED", "ZaloBridge", "ZaloClient", "verify_signature"]
+__all__ = [
+    "SIGNATURE_HEADER",
+    "TOKEN_EXPIRED",
+    "ZaloBridge",
+    "ZaloChannel",
+    "ZaloClient",
+    "verify_signature",
+]
 
 logger = logging.getLogger(__name__)
 
 TOKEN_EXPIRED = -216  # "access token is invalid": refresh once and retry
+SIGNATURE_HEADER = "X-ZEvent-Signature"
 
 
 def verify_signature(settings: ZaloSettings, raw_body: bytes, header: str | None) -> bool:
@@ -112,6 +130,7 @@ class ZaloBridge:
         self._seen: OrderedDict[str, None] = OrderedDict()  # Zalo retries deliveries
 
     async def handle_event(self, event: dict[str, Any]) -> None:
+        """Answer one text, image, location, sticker or follow event; ignore the rest."""
         name = event.get("event_name")
         msgs = self.gateway.messages
         if name == "follow":
@@ -165,3 +184,73 @@ class ZaloBridge:
             except ZaloApiError as exc:
                 logger.warning("zalo: send failed: %s; kept in the outbox", exc)
                 self.outbox.keep(user_id, message, f"api_error:{exc.code}")
+
+
+class ZaloChannel(Channel):
+    """`POST /webhooks/zalo`: checks the signature, answers 200 at once, runs the turn after."""
+
+    name = "zalo"
+
+    def __init__(self, settings: ZaloSettings, *, tokens_path: Path, outbox_path: Path) -> None:
+        self.settings = settings
+        self._tokens_path = tokens_path
+        self._outbox_path = outbox_path
+        self._bridge: ZaloBridge | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ZaloChannel | None:
+        """Configured when all five `ZALO_*` credentials are set; state files in the var dir."""
+        if not settings.zalo.enabled:
+            return None
+        var_dir = settings.paths.var_dir
+        return cls(
+            settings.zalo,
+            tokens_path=var_dir / "zalo_tokens.json",
+            outbox_path=var_dir / "zalo_outbox.sqlite3",
+        )
+
+    def routes(self) -> list[BaseRoute]:
+        """`POST /webhooks/zalo`."""
+        return [Route("/webhooks/zalo", self._webhook, methods=["POST"])]
+
+    async def start(self, context: ChannelContext) -> None:
+        """Open the token file and the outbox; send through the app's HTTP client."""
+        tokens = TokenStore(
+            self._tokens_path,
+            access_token=self.settings.access_token,
+            refresh_token=self.settings.refresh_token,
+        )
+        outbox = ZaloOutbox(
+            self._outbox_path,
+            window_s=self.settings.reply_window_s,
+            max_replies=self.settings.max_replies,
+        )
+        client = ZaloClient(self.settings, tokens, context.http)
+        self._bridge = ZaloBridge(context.gateway, client, outbox)
+
+    async def stop(self) -> None:
+        """Close the outbox."""
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.outbox.close()
+
+    async def _webhook(self, request: Request) -> Response:
+        if self._bridge is None:
+            return JSONResponse({"error": "zalo channel is not running"}, 503)
+        raw = await request.body()
+        if not verify_signature(self.settings, raw, request.headers.get(SIGNATURE_HEADER)):
+            logger.warning("zalo: webhook call with a bad signature rejected")
+            return JSONResponse({"error": "bad signature"}, 401)
+        event = json.loads(raw)  # verify_signature parsed it already
+        if not isinstance(event, dict):
+            return JSONResponse({"error": "event is not an object"}, 400)
+        # Zalo wants 200 within 2 s: the turn runs after the response is sent
+        task = BackgroundTask(_run_event, self._bridge, event)
+        return JSONResponse({"ok": True}, background=task)
+
+
+async def _run_event(bridge: ZaloBridge, event: dict[str, Any]) -> None:
+    try:
+        await bridge.handle_event(event)
+    except Exception:  # a background task has nobody to report to: log it with the trace
+        logger.exception("zalo: event %s failed", event.get("event_name"))

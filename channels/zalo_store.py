@@ -110,6 +110,7 @@ class ZaloOutbox:
         return None
 
     def keep(self, user_id: str, message: dict[str, Any], reason: str) -> None:
+        """Store a message that was not sent, with the reason, for the staff to handle."""
         with self._db:
             self._db.execute(
                 "INSERT INTO outbox (user_id, message, reason, created_at) VALUES (?, ?, ?, ?)",
@@ -117,10 +118,12 @@ class ZaloOutbox:
             )
 
     def pending(self) -> list[OutboxRow]:
+        """Every kept message, oldest first."""
         rows = self._db.execute(
             "SELECT user_id, message, reason, created_at FROM outbox ORDER BY id"
         ).fetchall()
         return [OutboxRow(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
 
     def close(self) -> None:
+        """Close the database."""
         self._db.close()

