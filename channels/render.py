@@ -28,7 +28,6 @@ __all__ = [
     "cut_text",
     "parse_rasa",
     "render_telegram",
-    "render_web",
     "render_zalo",
     "split_text",
     "utf16_len",
@@ -96,23 +95,6 @@ def parse_rasa(messages: Iterable[Mapping[str, Any]]) -> list[Reply]:
             continue
         replies.append(reply)
     return replies
-
-
-def render_web(replies: Iterable[Reply]) -> list[dict[str, Any]]:
-    """Web JSON: passthrough; the widget escapes (it only ever uses textContent)."""
-    out: list[dict[str, Any]] = []
-    for reply in replies:
-        item: dict[str, Any] = {}
-        if reply.text:
-            item["text"] = reply.text
-        if reply.buttons:
-            item["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-        if reply.image:
-            item["image"] = reply.image
-        if reply.custom is not None:
-            item["custom"] = dict(reply.custom)
-        out.append(item)
-    return out
 
 
 def _prefix_end(text: str, limit: int, units: Callable[[str], int]) -> int:

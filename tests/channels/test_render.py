@@ -16,7 +16,6 @@ from channels.render import (
     cut_text,
     parse_rasa,
     render_telegram,
-    render_web,
     render_zalo,
     split_text,
     utf16_len,
@@ -53,17 +52,6 @@ def test_parse_rasa_normalises_each_reply_shape(raw: dict, expected: Reply) -> N
 
 def test_parse_rasa_drops_empty_replies() -> None:
     assert parse_rasa([{"recipient_id": "u"}, {"text": "  "}]) == []
-
-
-def test_render_web_passes_html_through_unescaped_for_the_widget_to_escape() -> None:
-    reply = Reply(text="<b>x</b>", buttons=(Button("<i>t</i>", "/p"),), image="http://h/c.png")
-    assert render_web([reply]) == [
-        {
-            "text": "<b>x</b>",
-            "buttons": [{"title": "<i>t</i>", "payload": "/p"}],
-            "image": "http://h/c.png",
-        }
-    ]
 
 
 @pytest.mark.parametrize(
