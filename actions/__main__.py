@@ -3,14 +3,14 @@
 rasa-sdk 3.21 on Sanic 25 serves from a worker process that re-imports every action module and
 must report ready within Sanic's hard-coded 30 s, which a cold start of the retrieval stack on a
 busy 2-core server can miss. This serves rasa-sdk's own app (same routes: ``/webhook``,
-``/health``, ``/actions``) in a single process instead.
+``/health``, ``/actions``) in a single process instead, after loading every service of
+``actions.runtime.REGISTRY``: ``/health`` answers only once the actions can answer.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
@@ -18,18 +18,11 @@ from sanic import Request, Sanic
 from sanic.exceptions import BadRequest
 from sanic.response import HTTPResponse, json
 
+from actions import runtime
+from actions.errors import WarmUpError
 from settings.services import SettingsError, get_settings
 
 REQUIRED_FIELDS = ("next_action", "tracker")
-
-
-def _warm_up() -> None:
-    """Load models, indexes and sources before serving, so /health means ready to answer."""
-    for name, module in sorted(sys.modules.items()):
-        warm_up = getattr(module, "warm_up", None) if name.startswith("actions.") else None
-        if callable(warm_up):
-            logging.getLogger(__name__).info("warming up %s", name)
-            warm_up()
 
 
 def _reject_malformed_calls(app: Sanic) -> None:
@@ -68,7 +61,10 @@ def main() -> None:
     )
     executor = ActionExecutor()
     executor.register_package("actions")
-    _warm_up()
+    try:
+        runtime.warm_up()
+    except WarmUpError as exc:
+        raise SystemExit(f"error: {exc}") from None
     app = create_app(executor, cors_origins=None)
     _reject_malformed_calls(app)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False,

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from settings.services import IdentitySettings
 
 __all__ = [
+    "Role",
     "RoleClaims",
     "resolve_role",
     "sign_role_token",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import threading
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -13,62 +12,41 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import resolve_role
+from actions import runtime
+from actions.payloads import chosen_entities, intent_payload, metadata_of
 from ioc.errors import IndicatorError, PeriodError
-from ioc.periods import Period, decode_period
-from ioc.service import IndicatorReply, IocService, end_of
-from settings.services import get_settings
+from ioc.periods import Period, decode_period, encode_period
+from ioc.reply import IndicatorChoice, IndicatorReply
+from ioc.service import end_of
 from vitext import nfc
 
-__all__ = ["ActionQueryIndicator"]
+__all__ = ["ActionQueryIndicator", "choice_payload"]
 
 logger = logging.getLogger(__name__)
-_LOCK = threading.Lock()
-_STATE: dict[str, Any] = {}
-# last resort when even the message templates cannot be loaded
+# last resort when the service itself fails (its message templates may be what failed)
 _BROKEN = "Xin lỗi, chức năng tra cứu số liệu đang gặp sự cố. Bạn vui lòng thử lại sau."
-_CHOICE_PREFIX = "/ask_indicator"
+_INTENT = "ask_indicator"
 
 
-def _service() -> IocService:
-    with _LOCK:
-        if "service" not in _STATE:
-            settings = get_settings()
-            _STATE["service"] = IocService(
-                settings.paths, settings.ioc, public_url=settings.web.public_url
-            )
-            _STATE["identity"] = settings.identity
-        return _STATE["service"]
+def choice_payload(choice: IndicatorChoice) -> str:
+    """Button payload that asks for ``choice``, keeping its area and period."""
+    entities = {"indicator_code": choice.code, "area_code": choice.area_code}
+    if choice.period is not None:
+        entities["period"] = encode_period(choice.period)
+    return intent_payload(_INTENT, entities)
 
 
-def _choice(message: dict[str, Any]) -> dict[str, str]:
-    """Button choice from entities, or from the ``/ask_indicator{...}`` payload text."""
-    found = {
-        e.get("entity"): e.get("value")
-        for e in message.get("entities") or []
-        if isinstance(e, dict)
-    }
-    text = (message.get("text") or "").strip()
-    if "indicator_code" not in found and text.startswith(_CHOICE_PREFIX + "{"):
-        try:
-            raw = json.loads(text[len(_CHOICE_PREFIX) :])
-        except ValueError:
-            raw = {}
-        found.update(raw if isinstance(raw, dict) else {})
-    return {k: str(v) for k, v in found.items() if isinstance(k, str) and v is not None}
-
-
-def _chosen_period(choice: dict[str, str]) -> Period | None:
-    if not choice.get("period"):
+def _chosen_period(entities: Mapping[str, str]) -> Period | None:
+    if not entities.get("period"):
         return None
     try:
-        return decode_period(choice["period"])
+        return decode_period(entities["period"])
     except PeriodError as exc:
         logger.warning("ignoring button period: %s", exc)
         return None
 
 
-def _reference(metadata: dict[str, Any]) -> tuple[date, datetime]:
+def _reference(metadata: Mapping[str, Any]) -> tuple[date, datetime]:
     raw = metadata.get("now")
     if isinstance(raw, str) and raw:
         try:
@@ -81,6 +59,8 @@ def _reference(metadata: dict[str, Any]) -> tuple[date, datetime]:
 
 
 class ActionQueryIndicator(Action):
+    """Thin action: role → IocService → utter (choices as buttons) → slots. Never raises."""
+
     def name(self) -> str:
         return "action_query_indicator"
 
@@ -88,24 +68,22 @@ class ActionQueryIndicator(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         message = tracker.latest_message or {}
-        metadata = message.get("metadata") or {}
+        metadata = metadata_of(message)
         today, now = _reference(metadata)
-        choice = _choice(message)
-        text = "" if choice.get("indicator_code") else nfc(message.get("text") or "")
+        chosen = chosen_entities(message, _INTENT)
+        code = chosen.get("indicator_code")
+        text = "" if code else nfc(str(message.get("text") or ""))
         try:
-            service = await asyncio.to_thread(_service)
-            role = resolve_role(metadata, _STATE["identity"])
+            service = await asyncio.to_thread(runtime.IOC.get)
             reply = await asyncio.to_thread(
                 service.ask,
                 text,
                 today=today,
                 now=now,
-                role=role,
-                code=choice.get("indicator_code"),
-                period=_chosen_period(choice),
-                area_code=choice.get("area_code")
-                if choice.get("area_code") in service.areas.units
-                else None,
+                role=runtime.resolve_role(metadata),
+                code=code,
+                period=_chosen_period(chosen),
+                area_code=chosen.get("area_code"),
             )
         except IndicatorError as exc:
             logger.warning("indicator turn failed: %s", exc)
@@ -113,8 +91,10 @@ class ActionQueryIndicator(Action):
         kwargs: dict[str, Any] = {"text": reply.text}
         if reply.image:
             kwargs["image"] = reply.image
-        if reply.buttons:
-            kwargs["buttons"] = [dict(b) for b in reply.buttons]
+        if reply.choices:
+            kwargs["buttons"] = [
+                {"title": c.title, "payload": choice_payload(c)} for c in reply.choices
+            ]
         dispatcher.utter_message(**kwargs)
         return [
             SlotSet("indicator", reply.indicator_slot),

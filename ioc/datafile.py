@@ -1,7 +1,9 @@
-"""YAML loading that remembers line numbers, so data errors can say ``path:line``."""
+"""YAML data files with line numbers (errors say ``path:line``) and checks of text templates."""
 
 from __future__ import annotations
 
+import string
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import yaml
 from ioc.errors import DataFileError
 from vitext import nfc
 
-__all__ = ["LINE_KEY", "line_of", "load_yaml"]
+__all__ = ["LINE_KEY", "key_lines", "line_of", "load_yaml", "template_problem"]
 
 LINE_KEY = "__line__"
 
@@ -52,3 +54,49 @@ def load_yaml(path: Path) -> Any:
 def line_of(mapping: Any) -> int:
     """Line number recorded for ``mapping`` (0 when unknown)."""
     return int(mapping.get(LINE_KEY, 0)) if isinstance(mapping, dict) else 0
+
+
+def key_lines(path: Path) -> dict[tuple[str, ...], int]:
+    """1-based line of every mapping key in ``path``, by key path: ``("period_labels", "day")``."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return {}  # load_yaml reports these with their line
+    lines: dict[tuple[str, ...], int] = {}
+    pending: list[tuple[tuple[str, ...], yaml.Node | None]] = [((), root)]
+    while pending:
+        prefix, node = pending.pop()
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines[(*prefix, key.value)] = key.start_mark.line + 1
+                pending.append(((*prefix, key.value), value))
+    return lines
+
+
+def template_problem(text: Any, values: Mapping[str, Any], required: Collection[str]) -> str | None:
+    """Why ``text`` cannot be a ``str.format`` template filled with ``values`` (None: it can).
+
+    Every placeholder must be one of ``values`` (a value of the type the code passes), every name
+    in ``required`` must be used, and formatting with ``values`` must work.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return "must be a non-empty text"
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as exc:
+        return f"has unbalanced braces ({exc}); write {{{{ or }}}} for a literal brace"
+    names = {field.split(".")[0].split("[")[0] for field in fields}
+    unknown = sorted(names - values.keys())
+    if unknown:
+        choices = ", ".join(f"{{{name}}}" for name in sorted(values)) or "none"
+        return f"uses {{{unknown[0]}}}, which the code does not fill; placeholders: {choices}"
+    missing = sorted(set(required) - names)
+    if missing:
+        return f"lacks {{{missing[0]}}}; keep every placeholder of the original text"
+    try:
+        text.format(**values)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        return f"cannot be filled ({exc}); check the format after ':' in its placeholders"
+    return None

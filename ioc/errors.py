@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 __all__ = [
-    "AccessDenied",
-    "AmbiguousIndicator",
     "DataFileError",
     "IndicatorError",
     "NoData",
     "PeriodError",
     "SourceUnavailable",
     "UnknownIndicator",
+    "WindowError",
 ]
 
 
@@ -26,14 +25,6 @@ class UnknownIndicator(IndicatorError):
     """No indicator of the catalog could be recognised in a question or code."""
 
 
-class AmbiguousIndicator(IndicatorError):
-    """An alias matched several indicators; ``codes`` lists the candidates."""
-
-    def __init__(self, message: str, codes: tuple[str, ...]) -> None:
-        super().__init__(message)
-        self.codes = codes
-
-
 class PeriodError(IndicatorError):
     """A period expression is invalid (``tháng 13``, ``quý 5``)."""
 
@@ -46,5 +37,5 @@ class SourceUnavailable(IndicatorError):
     """The IOC source (database or HTTP API) could not be reached."""
 
 
-class AccessDenied(IndicatorError):
-    """The indicator is reserved for staff and the user is not staff."""
+class WindowError(IndicatorError):
+    """An answer read dates outside the observation window fetched for its turn (a bug)."""

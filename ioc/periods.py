@@ -9,7 +9,9 @@ from datetime import date, timedelta
 from ioc.errors import PeriodError
 
 __all__ = [
+    "GRAINS",
     "GRAIN_DAYS",
+    "KINDS",
     "Period",
     "bucket",
     "buckets",
@@ -29,8 +31,8 @@ __all__ = [
 
 # nominal length of one period of each grain (staleness and "finer than" checks)
 GRAIN_DAYS = {"day": 1, "week": 7, "month": 31, "quarter": 92, "year": 366}
-_GRAIN_ORDER = ("day", "week", "month", "quarter", "year")
-_KINDS = (
+GRAINS = ("day", "week", "month", "quarter", "year")  # finest first
+KINDS = (
     "day",
     "week",
     "month",
@@ -131,7 +133,7 @@ def bucket(grain: str, value: date) -> Period:
         return quarter(value.year, (value.month - 1) // 3 + 1)
     if grain == "year":
         return year(value.year)
-    raise PeriodError(f"unknown grain {grain!r}; use one of {_GRAIN_ORDER}")
+    raise PeriodError(f"unknown grain {grain!r}; use one of {GRAINS}")
 
 
 def buckets(grain: str, last_day: date, count: int) -> list[Period]:
@@ -143,7 +145,7 @@ def buckets(grain: str, last_day: date, count: int) -> list[Period]:
 
 
 def encode_period(period: Period) -> str:
-    """Compact form carried by button payloads: ``month:2024-05-01:2024-05-31``."""
+    """Compact text form of a period, e.g. ``month:2024-05-01:2024-05-31``."""
     return f"{period.kind}:{period.start.isoformat()}:{period.end.isoformat()}"
 
 
@@ -154,11 +156,11 @@ def decode_period(text: str) -> Period:
         period = Period(date.fromisoformat(start), date.fromisoformat(end), kind)
     except ValueError as exc:
         raise PeriodError(f"period {text!r} must look like 'month:2024-05-01:2024-05-31'") from exc
-    if kind not in _KINDS or period.end < period.start:
+    if kind not in KINDS or period.end < period.start:
         raise PeriodError(f"period {text!r}: unknown kind or end before start")
     return period
 
 
 def coarser_or_equal(grain: str, other: str) -> bool:
     """True when ``grain`` is at least as coarse as ``other``."""
-    return _GRAIN_ORDER.index(grain) >= _GRAIN_ORDER.index(other)
+    return GRAINS.index(grain) >= GRAINS.index(other)

@@ -99,6 +99,12 @@ def _slots(reply: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in reply["events"] if e["event"] == "slot"}
 
 
+def test_health_answers_once_every_service_is_loaded(action_server: FaqActions) -> None:
+    log = action_server.log.read_text(encoding="utf-8", errors="replace")
+    for name in ("FAQ messages", "IOC service", "FAQ service"):
+        assert f"{name} ready in " in log, log[-2000:]
+
+
 def test_answer_has_source_date_and_turn_contract_slots(action_server: FaqActions) -> None:
     reply = action_server.run("Đăng ký khai sinh cho con cần giấy tờ gì?")
     [message] = reply["responses"]

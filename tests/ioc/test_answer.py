@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from ioc_testkit import TODAY, make_service, make_settings
 
+from ioc import periods as P
 from ioc.answer import format_number
 from ioc.errors import SourceUnavailable
 from ioc.http_source import HttpSource
+from ioc.reply import IndicatorChoice
 from ioc.service import IocService, end_of
 
 
@@ -121,12 +123,11 @@ def test_ambiguous_alias_offers_buttons_that_keep_period_and_area(
     reply = ask(session_service, "hồ sơ tháng 5 ở Phú Mỹ")
     assert reply.fallback is False
     assert reply.indicator_slot is None
-    payloads = [b["payload"] for b in reply.buttons]
-    assert len(payloads) == 4
+    assert len(reply.choices) == 4
     assert (
-        '/ask_indicator{"indicator_code":"dossiers_overdue","area_code":"phu_my",'
-        '"period":"month:2024-05-01:2024-05-31"}'
-    ) in payloads
+        IndicatorChoice("dossiers_overdue", "Số hồ sơ trễ hạn", "phu_my", P.month(2024, 5))
+        in reply.choices
+    )
 
 
 def test_citizen_is_refused_staff_only_indicator(session_service: IocService) -> None:

@@ -62,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 chart_times.append(time.perf_counter() - t0)
 
-        import ioc.service as service_module
+        import ioc.compose as compose_module
 
-        service_module.render_chart = timed_render  # measure only; behaviour unchanged
+        compose_module.render_chart = timed_render  # measure only; behaviour unchanged
         turn_times: list[float] = []
         parse_times: list[float] = []
         for round_ in range(args.rounds):
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 service.ask(question, today=today, now=end_of(today), role="staff")
                 turn_times.append(time.perf_counter() - t0)
-        service_module.render_chart = original
+        compose_module.render_chart = original
     print(
         f"IOC indicator benchmark — SQLite, {len(questions)} questions x {args.rounds} round(s), "
         f"seed {rows} rows in {seed_s:.1f} s\n"

@@ -1,0 +1,117 @@
+"""The action server's process-wide services: built once, shared by every action, warm at start.
+
+``python -m actions`` calls :func:`warm_up` before it serves, so ``/health`` answering means every
+service of :data:`REGISTRY` is loaded; actions then only read them. A service that is read before
+it was warmed up (another entry point) is built on that first use, once, whatever the thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+from actions import identity
+from actions.errors import MessagesError, WarmUpError
+from actions.messages import FaqMessages, load_messages
+from ioc.errors import IndicatorError
+from ioc.service import IocService
+from retrieval.decision import Thresholds
+from retrieval.errors import RetrievalError
+from retrieval.service import FaqService
+from settings.services import Settings, get_settings
+from vitext import VitextError, load_abbreviations
+
+__all__ = [
+    "FAQ",
+    "FAQ_MESSAGES",
+    "IOC",
+    "REGISTRY",
+    "Lazy",
+    "build_faq_service",
+    "build_ioc_service",
+    "resolve_role",
+    "warm_up",
+]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# what a service may raise while loading; anything else is a bug and keeps its traceback
+_LOAD_ERRORS = (IndicatorError, MessagesError, OSError, RetrievalError, VitextError)
+
+
+class Lazy(Generic[T]):
+    """A process-wide value built on first use; threads asking meanwhile wait for that build."""
+
+    def __init__(self, name: str, build: Callable[[], T]) -> None:
+        self.name = name
+        self._build = build
+        self._lock = threading.Lock()
+        self._value: T | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the value has been built."""
+        return self._value is not None
+
+    def get(self) -> T:
+        """The value, built now if this is the first use (a failed build is retried next time)."""
+        value = self._value
+        if value is None:
+            with self._lock:
+                value = self._value
+                if value is None:
+                    value = self._value = self._build()
+        return value
+
+
+def build_faq_service(settings: Settings) -> FaqService:
+    """FAQ retrieval: encoder, index, thresholds, abbreviations; the corpus watcher started."""
+    from retrieval.encoder import load_encoder  # torch: imported only when the service is built
+
+    paths, retrieval = settings.paths, settings.retrieval
+    service = FaqService(
+        paths.faq_dir,
+        load_encoder(retrieval, models_dir=paths.models_dir),
+        index_dir=paths.faq_index_dir,
+        thresholds=Thresholds.load(paths.faq_thresholds),
+        abbreviations=load_abbreviations(paths.abbreviations_path),
+        strategy=retrieval.faq_strategy,
+        hnsw_min=retrieval.faq_hnsw_min,
+    )
+    service.load()
+    service.start_watching()
+    return service
+
+
+def build_ioc_service(settings: Settings) -> IocService:
+    """IOC indicators: catalog, areas, parser, source and reply templates."""
+    return IocService(settings.paths, settings.ioc, public_url=settings.web.public_url)
+
+
+FAQ_MESSAGES = Lazy(
+    "FAQ messages",
+    lambda: load_messages(get_settings().paths.messages_dir / "faq.yml", FaqMessages),
+)
+IOC = Lazy("IOC service", lambda: build_ioc_service(get_settings()))
+FAQ = Lazy("FAQ service", lambda: build_faq_service(get_settings()))
+# warmed up in this order: quick checks of data files first, the slow encoder last
+REGISTRY: tuple[Lazy[Any], ...] = (FAQ_MESSAGES, IOC, FAQ)
+
+
+def warm_up(registry: tuple[Lazy[Any], ...] = REGISTRY) -> None:
+    """Build every service of ``registry``; raise WarmUpError naming the one that failed."""
+    for service in registry:
+        started = time.perf_counter()
+        try:
+            service.get()
+        except _LOAD_ERRORS as exc:
+            raise WarmUpError(f"cannot load the {service.name}:\n{exc}") from exc
+        logger.info("%s ready in %.1f s", service.name, time.perf_counter() - started)
+
+
+def resolve_role(metadata: Mapping[str, Any]) -> identity.Role:
+    """``staff`` for a verified role token or an allow-listed channel user, else ``citizen``."""
+    return identity.resolve_role(metadata, get_settings().identity)
