@@ -66,9 +66,11 @@ def test_pruner_removes_unused_charts_then_the_least_recently_used(tmp_path: Pat
     other = _aged(tmp_path / "notes.txt", 30 * 86400)  # not ours
     pruner = ChartPruner(tmp_path, max_files=4, max_age_s=7 * 86400)
     assert pruner.prune() == 1 + 6 + 1
-    assert not old.exists() and not crash_left.exists()
+    assert not old.exists()
+    assert not crash_left.exists()
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [p.name for p in recent[6:]]
-    assert fresh_tmp.exists() and other.exists()
+    assert fresh_tmp.exists()
+    assert other.exists()
     assert pruner.prune() == 0
 
 
