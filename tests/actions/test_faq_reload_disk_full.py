@@ -110,13 +110,15 @@ def _fill(directory: Path) -> Path:
     filler = directory / "filler.bin"
     chunk = b"\0" * 16384
     with filler.open("wb", buffering=0) as out:
-        while True:
+        written = 0
+        while written < 64 * 1024 * 1024:  # far more than the tmpfs holds
             try:
-                out.write(chunk)
+                written += out.write(chunk)
             except OSError as exc:
-                assert exc.errno == errno.ENOSPC, exc
-                break
-    return filler
+                if exc.errno != errno.ENOSPC:
+                    raise
+                return filler
+    raise AssertionError(f"wrote {written} bytes to {directory} without filling it")
 
 
 def _wait(condition: Callable[[], bool], what: str, timeout_s: float = 90.0) -> None:
