@@ -23,7 +23,7 @@ from ioc.catalog import Catalog, Indicator, load_catalog
 from ioc.chart import ChartPruner
 from ioc.compose import Composer, reading_span
 from ioc.errors import NoData, PeriodError, SourceUnavailable, UnknownIndicator
-from ioc.guard import BreakerState, CircuitBreaker, GuardedSource
+from ioc.guard import BreakerState, CircuitBreaker, GuardedSource, SourceSkipped
 from ioc.http_source import HttpSource
 from ioc.lastgood import LastGoodAnswers
 from ioc.parser import QuestionParser
@@ -167,6 +167,9 @@ class IocService:
                 fallback=True,
                 domain=indicator.domain,
             )
+        except SourceSkipped as exc:  # the breaker logged when it opened: no line per turn
+            logger.info("IOC source skipped: %s", exc)
+            return self._last_good(indicator, area, period)
         except SourceUnavailable as exc:
             logger.warning("IOC source unavailable: %s", exc)
             return self._last_good(indicator, area, period)

@@ -47,15 +47,15 @@ BOUNDS = {  # small on purpose: the soak must reach and hold them
     "ASSISTANT_CHARTS_MAX_FILES": "100",
 }
 HOT = [  # asked again and again: their answers stay cached
-    "lượt khách du lịch năm 2023",
-    "doanh thu du lịch quý 1 ở Côn Đảo",
-    "chỉ số giá tiêu dùng tháng 3",
+    "lượt khách du lịch năm ngoái",
+    "doanh thu du lịch quý trước ở Côn Đảo",
+    "chỉ số giá tiêu dùng tháng trước",
     "luong mua o vung tau thang truoc",
-    "số vụ tai nạn giao thông tháng 5",
+    "số vụ tai nạn giao thông",
 ]
 COLD_INDICATORS = ["lượt khách du lịch", "chỉ số giá tiêu dùng", "so ca sot xuat huyet", "aqi"]
 COLD_AREAS = [" ở Phú Mỹ", " o long dien", " ở Xuyên Mộc", " tai Dat Do", " ở Châu Đức"]
-COLD_PERIODS = [" tháng 2", " quy 1"]
+COLD_PERIODS = [" tháng trước", " quy truoc"]
 COLD = [i + a + p for i in COLD_INDICATORS for a in COLD_AREAS for p in COLD_PERIODS]  # 40
 FAQ_IDS = ["yte-bhyt-gia-han", "yte-tiem-chung-tre-em", "hcc-khai-sinh"]
 FAQ_TEXTS = ["gia hạn thẻ bảo hiểm y tế ở đâu", "dang ky khai sinh can giay to gi"]
@@ -70,7 +70,7 @@ def _turn(i: int) -> tuple[str, dict]:
     """
     sender = f"soak-{i:05d}"
     unseen = f"từ{i}x mã {100_000 + i * 7}"
-    meta = {"channel": "web", "user_id": sender, "now": "2024-06-15"}
+    meta = {"channel": "web", "user_id": sender}  # real time: "now" moves on every second
     kind = i % 100
     if kind < 45:
         faq_id = FAQ_IDS[i % len(FAQ_IDS)]
@@ -132,7 +132,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("soak")
     db = root / "ioc.sqlite3"
-    seed_database(load_settings({}).paths, now=datetime(2024, 6, 15, 23, 59), url=f"sqlite:///{db}")
+    seed_database(load_settings({}).paths, now=datetime.now(), url=f"sqlite:///{db}")
     api, api_url = start_demo_api(db)
     charts = root / "charts"
     faq_dir = write_corpus(root / "faq", {"y_te.yml": Y_TE, "hanh_chinh_cong.yml": HANH_CHINH})
