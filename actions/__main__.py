@@ -20,6 +20,7 @@ from sanic.response import HTTPResponse, json
 
 from actions import runtime
 from actions.errors import WarmUpError
+from actions.health import install_health
 from settings.services import SettingsError, get_settings
 
 REQUIRED_FIELDS = ("next_action", "tracker")
@@ -67,6 +68,7 @@ def main() -> None:
         raise SystemExit(f"error: {exc}") from None
     app = create_app(executor, cors_origins=None)
     _reject_malformed_calls(app)
+    install_health(app)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False,
             motd=False)  # fmt: skip
 

@@ -73,18 +73,24 @@ class ActionQueryIndicator(Action):
         chosen = chosen_entities(message, _INTENT)
         code = chosen.get("indicator_code")
         text = "" if code else nfc(str(message.get("text") or ""))
-        try:
-            service = await asyncio.to_thread(runtime.IOC.get)
-            reply = await asyncio.to_thread(
-                service.ask,
+        deadline = runtime.ioc_deadline()  # counted from now: waiting for a thread counts too
+        role = runtime.resolve_role(metadata)
+        period = _chosen_period(chosen)
+
+        def ask() -> IndicatorReply:
+            return runtime.IOC.get().ask(
                 text,
                 today=today,
                 now=now,
-                role=runtime.resolve_role(metadata),
+                role=role,
                 code=code,
-                period=_chosen_period(chosen),
+                period=period,
                 area_code=chosen.get("area_code"),
+                deadline=deadline,
             )
+
+        try:
+            reply = await asyncio.get_running_loop().run_in_executor(runtime.IOC_TURNS.get(), ask)
         except IndicatorError as exc:
             logger.warning("indicator turn failed: %s", exc)
             reply = IndicatorReply(_BROKEN, fallback=True)

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 from actions import identity
@@ -28,10 +29,12 @@ __all__ = [
     "FAQ",
     "FAQ_MESSAGES",
     "IOC",
+    "IOC_TURNS",
     "REGISTRY",
     "Lazy",
     "build_faq_service",
     "build_ioc_service",
+    "ioc_deadline",
     "resolve_role",
     "warm_up",
 ]
@@ -99,6 +102,12 @@ IOC = Lazy("IOC service", lambda: build_ioc_service(get_settings()))
 FAQ = Lazy("FAQ service", lambda: build_faq_service(get_settings()))
 # warmed up in this order: quick checks of data files first, the slow encoder last
 REGISTRY: tuple[Lazy[Any], ...] = (FAQ_MESSAGES, IOC, FAQ)
+# indicator turns run here, never in the default pool the FAQ turns use: a slow IOC source
+# then holds at most these threads, each until the turn's deadline, and FAQ turns keep going
+IOC_TURNS = Lazy(
+    "IOC turn pool",
+    lambda: ThreadPoolExecutor(get_settings().ioc.workers, thread_name_prefix="ioc-turn"),
+)
 
 
 def warm_up(registry: tuple[Lazy[Any], ...] = REGISTRY) -> None:
@@ -110,6 +119,11 @@ def warm_up(registry: tuple[Lazy[Any], ...] = REGISTRY) -> None:
         except _LOAD_ERRORS as exc:
             raise WarmUpError(f"cannot load the {service.name}:\n{exc}") from exc
         logger.info("%s ready in %.1f s", service.name, time.perf_counter() - started)
+
+
+def ioc_deadline() -> float:
+    """When an indicator turn starting now must have its figures (``time.monotonic()``)."""
+    return time.monotonic() + get_settings().ioc.turn_deadline_s
 
 
 def resolve_role(metadata: Mapping[str, Any]) -> identity.Role:

@@ -40,6 +40,7 @@ _TEMPLATES: dict[str, tuple[str, ...]] = {
     "no_data": ("name", "period", "area"),
     "staff_only": ("name",),
     "unavailable": (),
+    "stale_source": ("fetched_at",),
     "chart_title": ("name", "area"),
     "chart_current": (),
     "chart_previous": (),
@@ -59,6 +60,7 @@ _SAMPLES: dict[str, Any] = {
     "year": 2024,
     "last_end": date(2024, 5, 31),
     "as_of": datetime(2024, 6, 5, 8, 0),
+    "fetched_at": datetime(2024, 6, 15, 9, 30),
     "agency": "Sở Du lịch",
     "periodicity": "tháng",
 }

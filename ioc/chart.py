@@ -1,12 +1,19 @@
-"""PNG trend charts (matplotlib Agg, DejaVu Sans) with content-addressed file names."""
+"""PNG trend charts (matplotlib Agg, DejaVu Sans) with content-addressed file names.
+
+A chart is reused while its file exists (its modification time is refreshed on every use), and
+:class:`ChartPruner` keeps the folder bounded: charts unused for ``max_age_s`` go, then the
+least recently used beyond ``max_files``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +23,11 @@ from matplotlib.ticker import FuncFormatter
 
 from ioc.answer import format_number
 
-__all__ = ["ChartSpec", "render_chart"]
+__all__ = ["ChartPruner", "ChartSpec", "render_chart"]
 
 logger = logging.getLogger(__name__)
 _FONT = "DejaVu Sans"  # ships with matplotlib and covers Vietnamese diacritics
+_TMP_MAX_AGE_S = 3600.0  # a half-written chart left by a crash
 
 
 @dataclass(frozen=True)
@@ -43,8 +51,12 @@ def render_chart(spec: ChartSpec, out_dir: Path) -> Path:
     """Write (or reuse) the PNG for ``spec`` in ``out_dir`` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{spec.digest()}.png"
-    if path.exists() and path.stat().st_size > 0:
-        return path
+    try:
+        if path.stat().st_size > 0:
+            os.utime(path)  # in use: the pruner removes the least recently used first
+            return path
+    except FileNotFoundError:
+        pass  # not drawn yet, or pruned meanwhile
     # Figure + Agg canvas (no pyplot): no global state, safe in the action server's threads
     fig = Figure(figsize=(8, 4.2), dpi=100)
     FigureCanvasAgg(fig)
@@ -84,3 +96,74 @@ def render_chart(spec: ChartSpec, out_dir: Path) -> Path:
     tmp.replace(path)
     logger.debug("chart written: %s", path)
     return path
+
+
+class ChartPruner:
+    """Removes chart PNGs unused for ``max_age_s`` and the oldest beyond ``max_files``."""
+
+    def __init__(
+        self,
+        charts_dir: Path,
+        *,
+        max_files: int,
+        max_age_s: float,
+        every_s: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.charts_dir = charts_dir
+        self.max_files = max_files
+        self.max_age_s = max_age_s
+        self._every_s = every_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._since = 0  # charts written since the last pruning
+
+    def written(self) -> None:
+        """Note one chart use; prune when due (every ``every_s``, or after max_files/10 uses)."""
+        with self._lock:
+            self._since += 1
+            due = self._clock() >= self._next or self._since > self.max_files // 10
+            if not due:
+                return
+            self._next, self._since = self._clock() + self._every_s, 0
+        self.prune()
+
+    def prune(self) -> int:
+        """Remove what is over the bounds now; return how many files went."""
+        now = self._clock()
+        charts: list[tuple[float, Path]] = []
+        removed = 0
+        try:
+            entries = list(os.scandir(self.charts_dir))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            try:
+                mtime = entry.stat().st_mtime
+            except FileNotFoundError:
+                continue  # another process pruned it
+            if entry.name.endswith(".png"):
+                if now - mtime <= self.max_age_s:
+                    charts.append((mtime, Path(entry.path)))
+                    continue
+            elif not (entry.name.endswith(".tmp") and now - mtime > _TMP_MAX_AGE_S):
+                continue
+            removed += _remove(Path(entry.path))
+        charts.sort()
+        for _, path in charts[: max(0, len(charts) - self.max_files)]:
+            removed += _remove(path)
+        if removed:
+            logger.info("charts pruned: %d file(s) removed from %s", removed, self.charts_dir)
+        return removed
+
+
+def _remove(path: Path) -> int:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    except OSError as exc:
+        logger.warning("cannot remove old chart %s: %s", path, exc)
+        return 0
+    return 1

@@ -16,7 +16,7 @@ from ioc.aggregate import aggregate, aggregate_buckets
 from ioc.answer import Messages, format_number, format_value
 from ioc.areas import Area
 from ioc.catalog import Indicator
-from ioc.chart import ChartSpec, render_chart
+from ioc.chart import ChartPruner, ChartSpec, render_chart
 from ioc.model import Aggregate
 from ioc.reply import IndicatorReply
 from ioc.resolve import Resolution
@@ -57,10 +57,18 @@ def reading_span(ind: Indicator, periods: Iterable[P.Period]) -> tuple[date, dat
 class Composer:
     """Writes the reply for a resolved period (no source access: everything is in the window)."""
 
-    def __init__(self, messages: Messages, *, charts_dir: Path, public_url: str) -> None:
+    def __init__(
+        self,
+        messages: Messages,
+        *,
+        charts_dir: Path,
+        public_url: str,
+        pruner: ChartPruner | None = None,
+    ) -> None:
         self.messages = messages
         self.charts_dir = charts_dir
         self.public_url = public_url
+        self._pruner = pruner
 
     def compose(
         self,
@@ -212,4 +220,6 @@ class Composer:
         except OSError as exc:
             logger.warning("chart for %s not written: %s", ind.code, exc)
             return None
+        if self._pruner is not None:
+            self._pruner.written()
         return f"{self.public_url}/charts/{path.name}"

@@ -1,15 +1,20 @@
-"""Source over a real IOC REST API (contract: docs/ioc-api.md), with retries and a TTL cache."""
+"""Source over a real IOC REST API (contract: docs/ioc-api.md), with retries and a TTL cache.
+
+The cache key holds ``as_of_before`` rounded down to the cache's time to live, so the turns of
+one TTL window share their answers (a key with the exact second would never be read again),
+and the cache is bounded: the least recently used answers go first.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import date, datetime
 from typing import Any
 
 import httpx
 
+from ioc.cache import BoundedCache
 from ioc.errors import NoData, SourceUnavailable
 from ioc.model import Observation
 
@@ -30,6 +35,7 @@ class HttpSource:
         retries: int = 3,
         backoff_s: float = 0.2,
         cache_ttl_s: float = 60.0,
+        cache_max_items: int = 1024,
         client: httpx.Client | None = None,
     ) -> None:
         headers = {"Accept": "application/json"}
@@ -41,10 +47,9 @@ class HttpSource:
         self._retries = retries
         self._backoff_s = backoff_s
         self._ttl_s = cache_ttl_s
-        self._cache: dict[
-            tuple[str, tuple[tuple[str, str], ...]], tuple[float, dict[str, Any]]
-        ] = {}
-        self._lock = threading.Lock()
+        self.cache: BoundedCache[tuple[str, tuple[tuple[str, str], ...]], dict[str, Any]] = (
+            BoundedCache(cache_max_items, cache_ttl_s)
+        )
         self.requests_sent = 0  # HTTP attempts, for tests and the benchmark
 
     def close(self) -> None:
@@ -60,8 +65,8 @@ class HttpSource:
                 "area": area,
                 "start": start.isoformat(),
                 "end": end.isoformat(),
-                "as_of_before": as_of_before.isoformat(timespec="seconds"),
             },
+            as_of_before,
         )
         return [self._parse(item) for item in data.get("observations", [])]
 
@@ -71,8 +76,8 @@ class HttpSource:
             {
                 "indicator": indicator,
                 "area": area,
-                "as_of_before": as_of_before.isoformat(timespec="seconds"),
             },
+            as_of_before,
         )
         item = data.get("observation")
         return self._parse(item) if item else None
@@ -86,16 +91,23 @@ class HttpSource:
                 f"IOC API returned a malformed observation {item!r} ({exc}); see docs/ioc-api.md"
             ) from exc
 
-    def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
-        key = (path, tuple(sorted(params.items())))
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached and cached[0] > time.monotonic():
-                return cached[1]
-        data = self._get_with_retries(path, params)
-        with self._lock:
-            self._cache[key] = (time.monotonic() + self._ttl_s, data)
+    def _get(self, path: str, params: dict[str, str], as_of_before: datetime) -> dict[str, Any]:
+        # "published before now" asked twice within the TTL is the same question: key it so
+        key = (path, tuple(sorted({**params, "as_of": self._window(as_of_before)}.items())))
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        data = self._get_with_retries(
+            path, {**params, "as_of_before": as_of_before.isoformat(timespec="seconds")}
+        )
+        self.cache.put(key, data)
         return data
+
+    def _window(self, moment: datetime) -> str:
+        """``moment`` rounded down to the cache's time to live (whole seconds)."""
+        step = max(1, int(self._ttl_s))
+        stamp = int(moment.timestamp())
+        return datetime.fromtimestamp(stamp - stamp % step, moment.tzinfo).isoformat()
 
     def _get_with_retries(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         last_error = ""

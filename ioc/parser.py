@@ -4,11 +4,18 @@ The Doc is built from syllables (``Doc(vocab, words=...)``): ``LOWER`` keeps the
 ``NORM`` is the folded form. Alias patterns are generated from the catalog and areas files; a
 syllable typed with diacritics must match exactly, one typed without diacritics matches the folded
 alias, so "mua" finds "mưa" but "mùa" does not.
+
+Memory: spaCy adds every new string of a Doc to the shared vocabulary for good, so the words of
+every question ever asked would pile up in a long-running action server. A word (or its folded
+form) that no pattern can match is replaced by a placeholder before the Doc is built: the
+vocabulary then holds only the patterns' own strings (and the few numbers the period patterns
+read), whatever users type, and matching is unchanged.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -38,6 +45,9 @@ _NUM: dict[str, Any] = {"NORM": {"REGEX": r"^\d{1,2}$"}}
 _QUARTER_NUM: dict[str, Any] = {"NORM": {"REGEX": r"^(\d|i|ii|iii|iv)$"}}
 _FIRST_N: dict[str, Any] = {"NORM": {"REGEX": r"^([2-578]|1[01])$"}}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+# stands for a word no pattern can match (the word regex never yields "<")
+_UNSEEN = "<?>"
+_TEXT_ATTRS = ("ORTH", "LOWER")  # the token text is lower-cased: ORTH and LOWER are the same
 
 
 def _words(*texts: str) -> _Pattern:
@@ -124,31 +134,78 @@ def _longest(spans: list[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+@dataclass
+class _Matchable:
+    """Every value a pattern tests, by attribute: equal to one of ``values`` or a ``regexes``."""
+
+    values: set[str]
+    regexes: list[re.Pattern[str]]
+
+    def keep(self, value: str) -> str:
+        """``value`` if some pattern may match it, else the placeholder (not added to the vocab)."""
+        if value in self.values or any(r.search(value) for r in self.regexes):
+            return value
+        return _UNSEEN
+
+
+def _matchable(patterns: Iterable[_Pattern]) -> tuple[_Matchable, _Matchable]:
+    """(token text, NORM) values that any of ``patterns`` can match."""
+    text, norm = _Matchable(set(), []), _Matchable(set(), [])
+    for pattern in patterns:
+        for token in pattern:
+            for attr, test in token.items():
+                if attr == "OP":
+                    continue
+                if attr not in (*_TEXT_ATTRS, "NORM"):
+                    raise ValueError(f"pattern attribute {attr!r} is not handled by the parser")
+                into = norm if attr == "NORM" else text
+                if isinstance(test, str):
+                    into.values.add(test)
+                elif set(test) == {"IN"}:
+                    into.values.update(test["IN"])
+                elif set(test) == {"REGEX"}:
+                    regex = re.compile(test["REGEX"])
+                    if regex not in into.regexes:
+                        into.regexes.append(regex)
+                else:
+                    raise ValueError(f"pattern test {test!r} is not handled by the parser")
+    return text, norm
+
+
 class QuestionParser:
     """Extract indicator codes, period and area from a Vietnamese question."""
 
     def __init__(self, catalog: Catalog, areas: Areas) -> None:
         self._nlp = spacy.blank("xx")
         self._areas = areas
+        every: list[_Pattern] = []
         self._indicators = Matcher(self._nlp.vocab)
         for indicator in catalog:
-            aliases = {indicator.name, *indicator.aliases}
-            self._indicators.add(indicator.code, [_alias_pattern(a) for a in aliases])
+            aliases = [_alias_pattern(a) for a in {indicator.name, *indicator.aliases}]
+            self._indicators.add(indicator.code, aliases)
+            every += aliases
         self._area_matcher = Matcher(self._nlp.vocab)
         for area in areas:
-            self._area_matcher.add(
-                area.code, [_alias_pattern(a) for a in {area.name, *area.aliases}]
-            )
+            aliases = [_alias_pattern(a) for a in {area.name, *area.aliases}]
+            self._area_matcher.add(area.code, aliases)
+            every += aliases
         self._periods = Matcher(self._nlp.vocab)
         for label, patterns in _PERIOD_PATTERNS.items():
             self._periods.add(label, patterns)
+            every += patterns
+        self._text, self._norm = _matchable(every)
+
+    @property
+    def vocab_size(self) -> int:
+        """Strings in the spaCy vocabulary (bounded: see the module docstring)."""
+        return len(self._nlp.vocab.strings)
 
     def doc(self, text: str) -> Doc:
-        """Doc of syllables: LOWER keeps diacritics, NORM is folded."""
+        """Doc of syllables: LOWER keeps diacritics, NORM is folded; unmatchable words → ``<?>``."""
         words = _WORD_RE.findall(nfc(text).lower())
-        doc = Doc(self._nlp.vocab, words=words)
-        for token in doc:
-            token.norm_ = fold(token.text)
+        doc = Doc(self._nlp.vocab, words=[self._text.keep(w) for w in words])
+        for token, word in zip(doc, words, strict=True):
+            token.norm_ = self._norm.keep(fold(word))
         return doc
 
     def parse(self, text: str, today: date) -> ParsedQuestion:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EncoderError", "ModelFormatError", "RetrievalError"]
+__all__ = ["EncoderError", "ModelFormatError", "ReloadError", "RetrievalError"]
 
 
 class RetrievalError(Exception):
@@ -15,3 +15,7 @@ class ModelFormatError(RetrievalError):
 
 class EncoderError(RetrievalError):
     """The sentence encoder could not be converted, loaded or run."""
+
+
+class ReloadError(RetrievalError):
+    """A corpus reload failed (e.g. the index could not be saved: disk full); the old serves."""

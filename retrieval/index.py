@@ -245,21 +245,28 @@ class FaqIndex:
         index_dir.mkdir(parents=True, exist_ok=True)
         stamp = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         tmp = index_dir / f".tmp-{stamp}"
-        tmp.mkdir()
-        np.save(tmp / "vectors.npy", self.vectors)
-        (tmp / "rows.json").write_text(
-            json.dumps(
-                [[r.vid, r.entry_id, r.variant, r.text] for r in self.rows], ensure_ascii=False
-            )
-        )
-        (tmp / "manifest.json").write_text(
-            json.dumps(self.manifest(), ensure_ascii=False, indent=1)
-        )
         final = index_dir / stamp
-        tmp.rename(final)
         link = index_dir / f".current-{stamp}"
-        link.symlink_to(final.name)
-        os.replace(link, index_dir / "current")
+        try:
+            tmp.mkdir()
+            np.save(tmp / "vectors.npy", self.vectors)
+            (tmp / "rows.json").write_text(
+                json.dumps(
+                    [[r.vid, r.entry_id, r.variant, r.text] for r in self.rows], ensure_ascii=False
+                )
+            )
+            (tmp / "manifest.json").write_text(
+                json.dumps(self.manifest(), ensure_ascii=False, indent=1)
+            )
+            tmp.rename(final)
+            link.symlink_to(final.name)
+            os.replace(link, index_dir / "current")
+        except OSError:
+            # disk full or read-only: leave no half-written version behind; `current` is intact
+            link.unlink(missing_ok=True)
+            for leftover in (tmp, final):
+                shutil.rmtree(leftover, ignore_errors=True)
+            raise
         for old in sorted(index_dir.glob("v-*"), key=lambda p: p.stat().st_mtime)[:-_KEEP_VERSIONS]:
             if old.name != final.name:
                 shutil.rmtree(old, ignore_errors=True)

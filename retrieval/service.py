@@ -3,7 +3,10 @@
 A reload validates every file, re-embeds only entries whose phrasings changed, persists the new
 index (atomic directory swap) and replaces the snapshot reference in one assignment, so a
 request in flight keeps the snapshot it started with. A broken file is logged with `path:line`
-and its previously valid entries keep serving.
+and its previously valid entries keep serving. A reload that fails as a whole (an OS error such
+as a full disk while saving the index) keeps the previous snapshot serving, is reported by
+:meth:`FaqService.status` (the action server's ``/health``) and does not stop the watcher: the
+next edit is reloaded as usual.
 """
 
 from __future__ import annotations
@@ -13,19 +16,40 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from watchfiles import watch
 
 from retrieval.corpus import Corpus, FaqEntry, LoadReport, load_corpus
 from retrieval.decision import Decision, Thresholds, decide
-from retrieval.errors import RetrievalError
+from retrieval.errors import ReloadError, RetrievalError
 from retrieval.index import EncoderLike, FaqIndex, IndexStoreError
 from retrieval.search import FaqSearcher, SearchResult
 
-__all__ = ["FaqAnswer", "FaqService"]
+__all__ = ["FaqAnswer", "FaqService", "FaqStatus"]
 
 logger = logging.getLogger(__name__)
+_WATCH_RETRY_S = 1.0  # the watcher itself failed (folder gone, inotify limit): watch again after
+
+
+class FaqStatus(TypedDict):
+    """What ``/health`` shows of the FAQ service."""
+
+    entries: int  # entries of the snapshot serving now
+    serving_since: str | None  # when that snapshot was swapped in (UTC, ISO 8601)
+    reloads: int  # snapshots built since start (the first load included)
+    failed_reloads: int
+    last_reload: str  # "ok" | "failed"
+    last_reload_at: str | None
+    last_error: str | None  # why the last reload failed (None when it succeeded)
+    file_errors: int  # files refused by the last successful reload (their old entries kept)
+    watching: bool  # the watcher thread is alive
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,10 @@ class FaqService:
         self._searcher: FaqSearcher | None = None
         self.last_report: LoadReport | None = None
         self.reloads = 0
+        self.failed_reloads = 0
+        self._serving_since: str | None = None
+        self._last_at: str | None = None
+        self._last_error: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -89,34 +117,73 @@ class FaqService:
         self, *, previous_index: FaqIndex | None, previous_corpus: Corpus | None
     ) -> LoadReport:
         with self._reload_lock:
-            started = time.perf_counter()
-            report = load_corpus(self.faq_dir, previous=previous_corpus)
-            for warning in report.warnings:
-                logger.warning("FAQ corpus: %s", warning)
-            index = FaqIndex.build(
-                report.corpus, self.encoder, previous=previous_index, hnsw_min=self._hnsw_min
-            )
-            if self.index_dir is not None and (
-                previous_index is None or previous_index.corpus_hash != index.corpus_hash
-            ):
-                index.save(self.index_dir)
-            self._searcher = FaqSearcher(
-                report.corpus,
-                index,
-                self.encoder,
-                abbreviations=self._abbreviations,
-                strategy=self._strategy,
-            )
-            self.last_report = report
-            self.reloads += 1
-            logger.info(
-                "FAQ snapshot: %d entries, %d vectors, %d file error(s), %.2f s",
-                len(report.corpus.entries),
-                len(index),
-                len(report.errors),
-                time.perf_counter() - started,
-            )
+            try:
+                report = self._build_and_swap(previous_index, previous_corpus)
+            except OSError as exc:
+                error = (
+                    f"FAQ reload failed ({exc}); the previous index keeps serving. Free disk "
+                    f"space or fix permissions of {self.index_dir or self.faq_dir}, then edit "
+                    "or touch an FAQ file to reload"
+                )
+                self._failed(error)
+                raise ReloadError(error) from exc
+            except RetrievalError as exc:
+                self._failed(str(exc))
+                raise
+            self._last_at, self._last_error = _now(), None
+            self._serving_since = self._last_at
             return report
+
+    def _failed(self, error: str) -> None:
+        self.failed_reloads += 1
+        self._last_at, self._last_error = _now(), error
+
+    def _build_and_swap(
+        self, previous_index: FaqIndex | None, previous_corpus: Corpus | None
+    ) -> LoadReport:
+        started = time.perf_counter()
+        report = load_corpus(self.faq_dir, previous=previous_corpus)
+        for warning in report.warnings:
+            logger.warning("FAQ corpus: %s", warning)
+        index = FaqIndex.build(
+            report.corpus, self.encoder, previous=previous_index, hnsw_min=self._hnsw_min
+        )
+        if self.index_dir is not None and (
+            previous_index is None or previous_index.corpus_hash != index.corpus_hash
+        ):
+            index.save(self.index_dir)  # first: a failure here leaves the old snapshot serving
+        self._searcher = FaqSearcher(
+            report.corpus,
+            index,
+            self.encoder,
+            abbreviations=self._abbreviations,
+            strategy=self._strategy,
+        )
+        self.last_report = report
+        self.reloads += 1
+        logger.info(
+            "FAQ snapshot: %d entries, %d vectors, %d file error(s), %.2f s",
+            len(report.corpus.entries),
+            len(index),
+            len(report.errors),
+            time.perf_counter() - started,
+        )
+        return report
+
+    def status(self) -> FaqStatus:
+        """Snapshot serving now, last reload outcome, watcher alive (for ``/health``)."""
+        searcher, report = self._searcher, self.last_report
+        return {
+            "entries": len(searcher.corpus.entries) if searcher else 0,
+            "serving_since": self._serving_since,
+            "reloads": self.reloads,
+            "failed_reloads": self.failed_reloads,
+            "last_reload": "failed" if self._last_error else "ok",
+            "last_reload_at": self._last_at,
+            "last_error": self._last_error,
+            "file_errors": len(report.errors) if report else 0,
+            "watching": self._watcher is not None and self._watcher.is_alive(),
+        }
 
     def start_watching(self) -> None:
         """Watch the FAQ directory in a daemon thread and reload on every change."""
@@ -126,6 +193,19 @@ class FaqService:
         self._watcher.start()
 
     def _watch(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._watch_until_stopped()
+            except OSError as exc:  # the folder vanished, inotify limits…: keep trying
+                logger.error(
+                    "FAQ watcher on %s failed (%s); watching again in %.0f s",
+                    self.faq_dir,
+                    exc,
+                    _WATCH_RETRY_S,
+                )
+                self._stop.wait(_WATCH_RETRY_S)
+
+    def _watch_until_stopped(self) -> None:
         for changes in watch(
             self.faq_dir,
             stop_event=self._stop,

@@ -87,3 +87,32 @@ def test_unreachable_server_is_source_unavailable() -> None:
     source = HttpSource("http://127.0.0.1:9", retries=1, backoff_s=0.01, timeout_s=0.5)
     with pytest.raises(SourceUnavailable, match="connection error"):
         source.latest("cpi", "brvt", as_of_before=AS_OF)
+
+
+def test_turns_within_the_ttl_share_answers_although_now_moved_on(demo_api: str) -> None:
+    # each turn asks "published before now": the second turn's now is a few seconds later
+    source = HttpSource(demo_api, token="t0ken", cache_ttl_s=60)
+    first_turn = datetime(2024, 6, 15, 10, 0, 5)
+    for seconds in (0, 3, 40):
+        now = first_turn.replace(second=5 + seconds)
+        source.latest("cpi", "brvt", as_of_before=now)
+        source.observations("cpi", "brvt", date(2024, 1, 1), date(2024, 3, 31), as_of_before=now)
+    assert source.requests_sent == 2
+    source.latest("cpi", "brvt", as_of_before=datetime(2024, 6, 15, 10, 1, 0))  # next minute
+    assert source.requests_sent == 3
+
+
+def test_cache_is_bounded_least_recently_used_out(demo_api: str) -> None:
+    source = HttpSource(demo_api, token="t0ken", cache_ttl_s=600, cache_max_items=3)
+    areas = ["brvt", "vung_tau", "ba_ria", "phu_my", "con_dao"]
+    for area in areas:
+        source.latest("cpi", area, as_of_before=AS_OF)
+        source.latest("cpi", "brvt", as_of_before=AS_OF)  # kept: used again and again
+    assert len(source.cache) == 3
+    assert source.cache.evictions == 2
+    sent = source.requests_sent
+    source.latest("cpi", "brvt", as_of_before=AS_OF)
+    source.latest("cpi", "con_dao", as_of_before=AS_OF)
+    assert source.requests_sent == sent  # the most recent two are still cached
+    source.latest("cpi", "vung_tau", as_of_before=AS_OF)
+    assert source.requests_sent == sent + 1  # evicted long ago

@@ -81,3 +81,37 @@ def test_aliases_of_every_indicator_find_it(session_service: IocService) -> None
     for indicator in session_service.catalog:
         codes = session_service.parser.parse(indicator.name, REF).indicator_codes
         assert indicator.code in codes, indicator.name
+
+
+def test_vocabulary_stays_bounded_whatever_users_type(session_service: IocService) -> None:
+    # spaCy keeps every new string of a Doc for good: 2,000 questions, each with words and
+    # numbers never seen before, must not grow it (they grew it by ~2.7 strings each before)
+    parser = QuestionParser(session_service.catalog, session_service.areas)
+    ask = "thu ngân sách tháng {m} năm 2023 ở xã {w} mã số {n}"
+    for month in range(1, 13):  # the numbers the period patterns read are a bounded set
+        parser.parse(ask.format(m=month, w="abc", n=1000), REF)
+    before = parser.vocab_size
+    letters = "aăbcdđeêghiklmnoôơpqrstuưvxy"
+    for i in range(2000):
+        word = "".join(letters[(i * 7 + k * 3) % len(letters)] for k in range(6))
+        parsed = parser.parse(ask.format(m=1 + i % 12, w=f"{word}{i}", n=1000 + i * 7919), REF)
+        assert parsed.indicator_codes == ("budget_revenue",)
+        assert parsed.period is not None
+        assert parsed.period.start == date(2023, 1 + i % 12, 1)
+    assert parser.vocab_size == before
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("lượng mùa ở Đất Đỏ", ()),  # a diacritic typed differs from the alias: no match
+        ("luong mua o dat do", ("rainfall",)),  # no diacritics: the folded alias matches
+        ("thu ngân sách thàng 3", ("budget_revenue",)),  # a period word matches folded
+    ],
+)
+def test_unseen_words_match_as_before(parser: QuestionParser, text: str, codes: tuple) -> None:
+    parsed = parser.parse(text, REF)
+    assert parsed.indicator_codes == codes
+    if "3" in text:
+        assert parsed.period is not None
+        assert parsed.period.start == date(2024, 3, 1)

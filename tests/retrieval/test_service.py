@@ -130,3 +130,31 @@ def test_persisted_index_is_reused_by_a_new_process(
     assert fresh.encoder.seen == []  # type: ignore[attr-defined]
     assert len(fresh.searcher.index) == len(service.searcher.index)
     assert (tmp_path / "index" / "current" / "manifest.json").is_file()
+
+
+def test_os_error_while_saving_keeps_the_snapshot_and_the_watcher(
+    service: FaqService, tmp_path: Path
+) -> None:
+    # a file where the index directory should be: saving fails in the file system (EEXIST)
+    index_dir = tmp_path / "index"
+    moved = tmp_path / "index-moved"
+    index_dir.rename(moved)
+    index_dir.write_text("not a directory", encoding="utf-8")
+    before = service.status()
+    path = service.faq_dir / "y_te.yml"
+    path.write_text(Y_TE + NEW_ENTRY, encoding="utf-8")
+    _wait(lambda: service.failed_reloads == 1)
+    status = service.status()
+    assert status["last_reload"] == "failed"
+    assert status["last_error"].startswith("FAQ reload failed ([Errno 17] File exists:")
+    assert "the previous index keeps serving" in status["last_error"]
+    assert status["entries"] == before["entries"]
+    assert status["serving_since"] == before["serving_since"]
+    assert status["watching"] is True
+    assert service.entry("yte-kham-suc-khoe-lai-xe") is None
+    index_dir.unlink()
+    moved.rename(index_dir)
+    path.write_text(Y_TE + NEW_ENTRY + " ", encoding="utf-8")  # the next edit
+    _wait(lambda: service.entry("yte-kham-suc-khoe-lai-xe") is not None)
+    assert service.status()["last_reload"] == "ok"
+    assert service.status()["entries"] == before["entries"] + 1

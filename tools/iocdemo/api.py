@@ -1,8 +1,10 @@
 """Demo IOC REST API over the SQL store: ``python -m tools.iocdemo.api --port 8090``.
 
 Implements docs/ioc-api.md with the standard library HTTP server (no extra dependency).
-``fail_first`` / ``delay_s`` inject faults so the HTTP adapter's retries and timeouts are
-tested against a real server.
+``fail_first`` / ``delay_s`` / ``hang`` inject faults so the HTTP adapter's retries, timeouts,
+deadline and circuit breaker are tested against a real server. With ``--control`` the faults can
+be switched while it runs: ``POST /_control/faults {"hang": true, "fail_next": 2,
+"delay_s": 0.5}`` (a test tool: never expose it).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from settings.services import get_settings
 __all__ = ["DemoApiServer", "main"]
 
 logger = logging.getLogger(__name__)
+_MAX_HANG_S = 600.0  # a hung call answers after this anyway (no thread kept for ever)
 
 
 class _BadRequest(ValueError):
@@ -65,12 +68,24 @@ class DemoApiServer(ThreadingHTTPServer):
         token: str = "",
         fail_first: int = 0,
         delay_s: float = 0.0,
+        hang: bool = False,
+        control: bool = False,
     ) -> None:
         super().__init__(address, _Handler)
         self.store, self.token, self.delay_s = store, token, delay_s
         self.fail_remaining = fail_first
+        self.control = control
         self.lock = threading.Lock()
         self.hits = 0
+        self.released = threading.Event()  # cleared: every data call hangs until it is set
+        self.set_hang(hang)
+
+    def set_hang(self, hang: bool) -> None:
+        """Hang every data call from now on (True), or answer the hung ones and go on (False)."""
+        if hang:
+            self.released.clear()
+        else:
+            self.released.set()
 
     def take_failure(self) -> bool:
         with self.lock:
@@ -95,6 +110,35 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def do_POST(self) -> None:
+        if not self.server.control or urlparse(self.path).path != "/_control/faults":
+            self._send(404, {"error": f"unknown path {self.path}"})
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            faults = json.loads(self.rfile.read(length) or b"{}")
+            if not isinstance(faults, dict):
+                raise ValueError("expected a JSON object")
+            with self.server.lock:
+                if "fail_next" in faults:
+                    self.server.fail_remaining = int(faults["fail_next"])
+                if "delay_s" in faults:
+                    self.server.delay_s = float(faults["delay_s"])
+            if "hang" in faults:
+                self.server.set_hang(bool(faults["hang"]))
+        except (TypeError, ValueError) as exc:
+            self._send(400, {"error": f"bad faults: {exc}"})
+            return
+        self._send(
+            200,
+            {
+                "hang": not self.server.released.is_set(),
+                "fail_next": self.server.fail_remaining,
+                "delay_s": self.server.delay_s,
+                "hits": self.server.hits,
+            },
+        )
+
     def do_GET(self) -> None:
         url = urlparse(self.path)
         if url.path == "/v1/health":
@@ -106,6 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.token and self.headers.get("Authorization") != f"Bearer {self.server.token}":
             self._send(401, {"error": "missing or invalid bearer token"})
             return
+        self.server.released.wait(timeout=_MAX_HANG_S)
         if self.server.delay_s:
             time.sleep(self.server.delay_s)
         if self.server.take_failure():
@@ -138,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", default="", help="require this bearer token")
     parser.add_argument("--fail-first", type=int, default=0, help="answer 500 to the first N calls")
     parser.add_argument("--delay-s", type=float, default=0.0, help="sleep before each answer")
+    parser.add_argument("--hang", action="store_true", help="never answer data calls (faults)")
+    parser.add_argument(
+        "--control", action="store_true", help="accept POST /_control/faults (tests only)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     store = SqlSource(args.db_url or get_settings().paths.ioc_db_url)
@@ -147,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         token=args.token,
         fail_first=args.fail_first,
         delay_s=args.delay_s,
+        hang=args.hang,
+        control=args.control,
     )
     logger.info("demo IOC API on http://%s:%d", args.host, server.server_address[1])
     try:
