@@ -23,6 +23,7 @@ PACKAGES = (
     "ioc",
     "retrieval",
     "settings",
+    "stores",
     "tools",
     "vitext",
 )
@@ -34,6 +35,7 @@ RUNTIME = (
     "ioc",
     "retrieval",
     "settings",
+    "stores",
     "vitext",
 )
 SHARED = {"vitext", "settings.defaults", "settings.rasa", "settings"}

@@ -1,0 +1,43 @@
+"""Redis for state shared by several processes (None when not configured: one process only)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from stores.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+__all__ = ["redis_client"]
+
+_clients: dict[str, Redis] = {}
+_lock = threading.Lock()
+
+
+def redis_client(url: str, *, check: bool = True) -> Redis | None:
+    """The process-wide client for ``url``; ``None`` for an empty URL.
+
+    With ``check`` the server is pinged once, so a wrong address fails at start with one clear
+    error (:class:`StoreUnavailable`) instead of on the first user's turn.
+    """
+    if not url:
+        return None
+    with _lock:
+        found = _clients.get(url)
+        if found is not None:
+            return found
+        from redis import Redis
+        from redis.exceptions import RedisError
+
+        client = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        if check:
+            try:
+                client.ping()
+            except RedisError as exc:
+                raise StoreUnavailable(
+                    f"Redis at {url.split('@')[-1]} (ASSISTANT_REDIS_URL) is unreachable: {exc}"
+                ) from exc
+        _clients[url] = client
+        return client
