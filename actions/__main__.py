@@ -22,6 +22,7 @@ from actions import runtime
 from actions.errors import WarmUpError
 from actions.health import install_health
 from settings.services import SettingsError, get_settings
+from vitext import install_log_redaction
 
 REQUIRED_FIELDS = ("next_action", "tracker")
 
@@ -60,6 +61,7 @@ def main() -> None:
         level=settings.server.log_level,
         format="%(asctime)s %(levelname)s %(name)s - %(message)s",
     )
+    install_log_redaction()
     executor = ActionExecutor()
     executor.register_package("actions")
     try:

@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from assistant import action_fallback
 from assistant.services import ActionServerProcess, services_python
 from settings.rasa import RasaSettings, RasaSettingsError, load_rasa_settings
-from vitext import nfc
+from vitext import install_log_redaction, nfc
 
 __all__ = ["main"]
 
@@ -162,6 +162,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     # the CLI prints JSON on stdout: only warnings and errors go to the log by default
     level = "DEBUG" if settings.log_level == "DEBUG" else "WARNING"
     logging.basicConfig(level=level)
+    install_log_redaction()
     if args.command in SERVICE_COMMANDS:
         module = SERVICE_COMMANDS[args.command][0]
         python = services_python()

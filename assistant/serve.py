@@ -12,6 +12,7 @@ from typing import List, Optional
 
 from assistant import action_fallback
 from settings.rasa import RasaSettingsError, load_rasa_settings
+from vitext import install_log_redaction
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -23,6 +24,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     # endpoints.yml names ${ASSISTANT_ACTIONS_URL}; Rasa reads it from the process environment
     os.environ["ASSISTANT_ACTIONS_URL"] = settings.actions_url
     action_fallback.install(timeout_s=settings.actions_timeout_s)
+    # Rasa logs raw user text (at ERROR when a turn times out): redact every record
+    install_log_redaction()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", "run", *(sys.argv[1:] if argv is None else argv)]

@@ -23,6 +23,7 @@ from channels.base import Channel, ChannelContext
 from channels.gateway import build_gateway
 from channels.registry import CHANNEL_TYPES, configured_channels
 from settings.services import Settings, SettingsError, get_settings
+from vitext import install_log_redaction
 
 __all__ = ["create_app", "main"]
 
@@ -74,6 +75,7 @@ def _chart_endpoint(charts_dir: Path) -> Callable[[Request], Awaitable[Response]
 def main() -> None:
     """`python -m channels.app`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
     try:
         settings = get_settings()

@@ -34,6 +34,7 @@ from channels.errors import TelegramApiError, TelegramUpdateError
 from channels.gateway import Gateway, build_gateway
 from channels.render import PayloadStore, Reply, render_telegram
 from settings.services import Settings, SettingsError, TelegramSettings, get_settings
+from vitext import install_log_redaction
 
 __all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "TelegramBridge", "TelegramChannel", "main"]
 
@@ -233,6 +234,7 @@ async def _shut_down(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 def main() -> None:
     """`python -m channels.telegram`: long polling until Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
     try:
         settings = get_settings()

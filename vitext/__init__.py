@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from vitext.errors import LexiconError, VitextError
 from vitext.lexicon import DEFAULT_ABBREVIATIONS_PATH, expand_abbreviations, load_abbreviations
-from vitext.pii import redact_pii
+from vitext.pii import install_log_redaction, redact_pii
 from vitext.text import fold, has_diacritics, nfc, nfc_with_offsets
 from vitext.units import Unit, split_units
 
@@ -20,6 +20,7 @@ __all__ = [
     "expand_abbreviations",
     "fold",
     "has_diacritics",
+    "install_log_redaction",
     "load_abbreviations",
     "nfc",
     "nfc_with_offsets",
