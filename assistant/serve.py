@@ -23,6 +23,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit(f"error: {exc}") from None
     # endpoints.yml names ${ASSISTANT_ACTIONS_URL}; Rasa reads it from the process environment
     os.environ["ASSISTANT_ACTIONS_URL"] = settings.actions_url
+    # endpoints.yml's tracker store wrapper bounds the conversations kept in memory
+    os.environ["ASSISTANT_MAX_LIVE_CONVERSATIONS"] = str(settings.max_live_conversations)
+    # Sanic reads SANIC_* at start: bodies and websocket frames above the cap are refused
+    # before they are read (assistant.channels applies the same cap to socket.io packets)
+    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes)
+    os.environ["SANIC_WEBSOCKET_MAX_SIZE"] = str(settings.max_body_bytes)
     action_fallback.install(timeout_s=settings.actions_timeout_s)
     # Rasa logs raw user text (at ERROR when a turn times out): redact every record
     install_log_redaction()

@@ -10,9 +10,10 @@ import httpx
 from channels.errors import RasaUnavailable
 from channels.messages import Messages
 from channels.rasa_client import RasaClient
-from channels.ratelimit import RateLimiter
+from channels.ratelimit import Limiter, build_rate_limiter
 from channels.render import Reply, parse_rasa
 from settings.services import Settings
+from stores import redis_client
 from vitext import nfc, redact_pii
 
 __all__ = ["Gateway", "build_gateway"]
@@ -28,7 +29,7 @@ class Gateway:
         rasa: RasaClient,
         messages: Messages,
         *,
-        rate_limiter: RateLimiter,
+        rate_limiter: Limiter,
         max_message_chars: int,
     ) -> None:
         self.rasa = rasa
@@ -77,6 +78,10 @@ def build_gateway(settings: Settings, *, http: httpx.AsyncClient | None = None) 
     return Gateway(
         rasa,
         Messages.load(settings.paths.messages_dir / "channels.yml"),
-        rate_limiter=RateLimiter(web.rate_limit_per_min),
+        rate_limiter=build_rate_limiter(
+            web.rate_limit_per_min,
+            redis=redis_client(settings.stores.redis_url),
+            prefix="assistant:rate:sender",
+        ),
         max_message_chars=web.max_message_chars,
     )

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -30,6 +29,7 @@ from telegram.ext import (
 )
 
 from channels.base import Channel, ChannelContext
+from channels.body import BodyTooLarge, MalformedBody, parse_object, read_capped
 from channels.errors import TelegramApiError, TelegramUpdateError
 from channels.gateway import Gateway, build_gateway
 from channels.render import PayloadStore, Reply, render_telegram
@@ -106,7 +106,7 @@ class TelegramBridge:
         message, user = update.effective_message, update.effective_user
         if message is None or message.text is None or user is None:
             return
-        await self._turn(message.chat_id, user.id, message.text)
+        await self._turn(message.chat_id, user.id, message.text, private=_private(message.chat))
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -114,16 +114,20 @@ class TelegramBridge:
             return
         await query.answer()  # stops the button's spinner; must come first
         chat_id = query.message.chat.id if query.message else query.from_user.id
+        private = _private(query.message.chat) if query.message else True
         payload = self.store.decode(query.data or "")
         if payload is None:
             await self._send(chat_id, [Reply(text=self.gateway.messages.expired_button)])
             return
-        await self._turn(chat_id, query.from_user.id, payload)
+        await self._turn(chat_id, query.from_user.id, payload, private=private)
 
-    async def _turn(self, chat_id: int, user_id: int, text: str) -> None:
+    async def _turn(self, chat_id: int, user_id: int, text: str, *, private: bool) -> None:
         bot = self.application.bot
         typing = asyncio.create_task(bot.send_chat_action(chat_id, ChatAction.TYPING))
-        replies = await self.gateway.handle("telegram", str(user_id), text, sender=f"tg:{chat_id}")
+        # staff answers only in a private chat: in a group everybody reads them, so the member
+        # is not identified and the turn is a citizen's
+        identity = str(user_id) if private else ""
+        replies = await self.gateway.handle("telegram", identity, text, sender=f"tg:{chat_id}")
         try:
             await typing
         except TelegramError as exc:
@@ -156,20 +160,27 @@ class TelegramBridge:
         logger.warning("telegram: update failed: %r", context.error)
 
 
+def _private(chat: Chat) -> bool:
+    return chat.type == Chat.PRIVATE
+
+
 class TelegramChannel(Channel):
     """Webhook mode: `POST /webhooks/telegram` (secret token checked) feeds a `TelegramBridge`."""
 
     name = "telegram"
 
-    def __init__(self, settings: TelegramSettings) -> None:
+    def __init__(self, settings: TelegramSettings, *, max_body_bytes: int = 65_536) -> None:
         self.settings = settings
+        self._max_body_bytes = max_body_bytes
         self._bridge: TelegramBridge | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramChannel | None:
         """Configured when a bot token is set and `TELEGRAM_MODE=webhook`."""
         telegram = settings.telegram
-        return cls(telegram) if telegram.enabled and telegram.mode == "webhook" else None
+        if not telegram.enabled or telegram.mode != "webhook":
+            return None
+        return cls(telegram, max_body_bytes=settings.web.webhook_max_body_bytes)
 
     def routes(self) -> list[BaseRoute]:
         """`POST /webhooks/telegram`."""
@@ -212,10 +223,12 @@ class TelegramChannel(Channel):
         if not hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode()):
             return JSONResponse({"error": "bad secret token"}, 403)
         try:
-            data = json.loads(await request.body())
-        except ValueError:
-            return JSONResponse({"error": "body is not JSON"}, 400)
-        if not isinstance(data, dict) or "update_id" not in data:
+            data = parse_object(await read_capped(request, self._max_body_bytes))
+        except BodyTooLarge:
+            return JSONResponse({"error": "body too large"}, 413)
+        except MalformedBody as exc:
+            return JSONResponse({"error": str(exc)}, 400)
+        if "update_id" not in data:
             return JSONResponse({"error": "not a Telegram update"}, 400)
         try:
             await self._bridge.enqueue(data)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
+import re
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from channels.base import Channel, ChannelContext
+from channels.body import BodyTooLarge, MalformedBody, parse_object, read_capped
 from channels.errors import ZaloApiError, ZaloTokenError
 from channels.gateway import Gateway
 from channels.render import Reply, render_zalo
-from channels.zalo_store import TokenStore, ZaloOutbox
+from channels.zalo_store import ProcessedEvents, TokenStore, ZaloOutbox
 from settings.services import Settings, ZaloSettings
 
 __all__ = [
@@ -34,6 +36,8 @@ __all__ = [
     "ZaloBridge",
     "ZaloChannel",
     "ZaloClient",
+    "event_key",
+    "signed_timestamp",
     "verify_signature",
 ]
 
@@ -43,14 +47,27 @@ TOKEN_EXPIRED = -216  # "access token is invalid": refresh once and retry
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 
 
+# the signed timestamp is read without parsing the (unverified) JSON body
+_TIMESTAMP_RE = re.compile(rb'"timestamp"\s*:\s*"?([0-9]{1,20})"?')
+
+
+def signed_timestamp(raw_body: bytes) -> str | None:
+    """The event's top-level ``timestamp`` (ms) as signed, found without parsing the body."""
+    found = _TIMESTAMP_RE.search(raw_body)
+    return found.group(1).decode() if found else None
+
+
 def verify_signature(settings: ZaloSettings, raw_body: bytes, header: str | None) -> bool:
-    """X-ZEvent-Signature == "mac=" + sha256(app_id + raw body + timestamp + OA secret key)."""
-    if not header:
+    """X-ZEvent-Signature == "mac=" + sha256(app_id + raw body + timestamp + OA secret key).
+
+    Checked before the body is parsed: an unsigned body is never decoded as JSON.
+    """
+    timestamp = signed_timestamp(raw_body)
+    if not header or timestamp is None:
         return False
     try:
-        timestamp = str(json.loads(raw_body)["timestamp"])
         body = raw_body.decode("utf-8")
-    except (ValueError, KeyError, TypeError):
+    except UnicodeDecodeError:
         return False
     material = settings.app_id + body + timestamp + settings.oa_secret_key
     expected = "mac=" + hashlib.sha256(material.encode("utf-8")).hexdigest()
@@ -191,22 +208,31 @@ class ZaloChannel(Channel):
 
     name = "zalo"
 
-    def __init__(self, settings: ZaloSettings, *, tokens_path: Path, outbox_path: Path) -> None:
+    def __init__(
+        self,
+        settings: ZaloSettings,
+        *,
+        tokens_path: Path,
+        db_url: str,
+        max_body_bytes: int = 65_536,
+    ) -> None:
         self.settings = settings
         self._tokens_path = tokens_path
-        self._outbox_path = outbox_path
+        self._db_url = db_url
+        self._max_body_bytes = max_body_bytes
         self._bridge: ZaloBridge | None = None
+        self._events: ProcessedEvents | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ZaloChannel | None:
         """Configured when all five `ZALO_*` credentials are set; state files in the var dir."""
         if not settings.zalo.enabled:
             return None
-        var_dir = settings.paths.var_dir
         return cls(
             settings.zalo,
-            tokens_path=var_dir / "zalo_tokens.json",
-            outbox_path=var_dir / "zalo_outbox.sqlite3",
+            tokens_path=settings.paths.var_dir / "zalo_tokens.json",
+            db_url=settings.stores.db_url,
+            max_body_bytes=settings.web.webhook_max_body_bytes,
         )
 
     def routes(self) -> list[BaseRoute]:
@@ -221,12 +247,13 @@ class ZaloChannel(Channel):
             refresh_token=self.settings.refresh_token,
         )
         outbox = ZaloOutbox(
-            self._outbox_path,
+            self._db_url,
             window_s=self.settings.reply_window_s,
             max_replies=self.settings.max_replies,
         )
         client = ZaloClient(self.settings, tokens, context.http)
         self._bridge = ZaloBridge(context.gateway, client, outbox)
+        self._events = ProcessedEvents(self._db_url)
 
     async def stop(self) -> None:
         """Close the outbox."""
@@ -235,18 +262,44 @@ class ZaloChannel(Channel):
             bridge.outbox.close()
 
     async def _webhook(self, request: Request) -> Response:
-        if self._bridge is None:
+        if self._bridge is None or self._events is None:
             return JSONResponse({"error": "zalo channel is not running"}, 503)
-        raw = await request.body()
-        if not verify_signature(self.settings, raw, request.headers.get(SIGNATURE_HEADER)):
+        try:
+            raw = await read_capped(request, self._max_body_bytes)
+        except BodyTooLarge:
+            return JSONResponse({"error": "body too large"}, 413)
+        except MalformedBody as exc:
+            return JSONResponse({"error": str(exc)}, 400)
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not verify_signature(self.settings, raw, signature):
             logger.warning("zalo: webhook call with a bad signature rejected")
             return JSONResponse({"error": "bad signature"}, 401)
-        event = json.loads(raw)  # verify_signature parsed it already
-        if not isinstance(event, dict):
-            return JSONResponse({"error": "event is not an object"}, 400)
+        try:
+            event = parse_object(raw)
+        except MalformedBody as exc:
+            return JSONResponse({"error": str(exc)}, 400)
+        timestamp = signed_timestamp(raw)
+        if str(event.get("timestamp")) != timestamp:
+            return JSONResponse({"error": "the signed timestamp is not the event's"}, 400)
+        age_s = abs(time.time() - int(timestamp or 0) / 1000)
+        if age_s > self.settings.max_event_age_s:
+            logger.warning("zalo: event %.0f s away from now refused (replay?)", age_s)
+            return JSONResponse({"error": "event timestamp outside the accepted window"}, 400)
+        if not self._events.first_time(event_key(event, signature or "")):
+            return JSONResponse({"ok": True, "duplicate": True})
         # Zalo wants 200 within 2 s: the turn runs after the response is sent
         task = BackgroundTask(_run_event, self._bridge, event)
         return JSONResponse({"ok": True}, background=task)
+
+
+def event_key(event: dict[str, Any], signature: str) -> str:
+    """Zalo's message id when the event has one (a redelivery keeps it), else the signature
+    (a replay of the same signed body)."""
+    message = event.get("message")
+    msg_id = message.get("msg_id") if isinstance(message, dict) else None
+    if isinstance(msg_id, str) and msg_id:
+        return f"msg:{msg_id}"
+    return f"mac:{signature.strip()}"
 
 
 async def _run_event(bridge: ZaloBridge, event: dict[str, Any]) -> None:

@@ -10,8 +10,10 @@ __all__ = [
     "DATA_DIR",
     "ENV_FILE",
     "LOG_LEVEL",
+    "MAX_MESSAGE_CHARS",
     "PUBLIC_URL",
     "RASA_URL",
+    "RATE_LIMIT_PER_MIN",
     "REPO_ROOT",
     "VAR_DIR",
     "resolve_path",
@@ -27,6 +29,9 @@ RASA_URL = "http://127.0.0.1:5005"
 ACTIONS_URL = "http://127.0.0.1:5055/webhook"
 PUBLIC_URL = "http://127.0.0.1:8080"
 LOG_LEVEL = "INFO"
+# limits of one turn, enforced by the Rasa server (every client) and the services bridges
+MAX_MESSAGE_CHARS = 1000
+RATE_LIMIT_PER_MIN = 20
 
 
 def resolve_path(value: str | Path) -> Path:

@@ -18,6 +18,8 @@ from settings.defaults import (
     DATA_DIR,
     ENV_FILE,
     LOG_LEVEL,
+    MAX_MESSAGE_CHARS,
+    RATE_LIMIT_PER_MIN,
     VAR_DIR,
     resolve_path,
 )
@@ -61,6 +63,31 @@ class RasaSettings:
         "", "ASSISTANT_SVC_PYTHON", "interpreter of the services runtime (set by the Makefile)"
     )
     role_secret: str = _var("", "ASSISTANT_ROLE_SECRET", "")
+    # --- limits of the Rasa server's own channels (REST, socket.io): every client, not only ours
+    max_message_chars: int = _var(MAX_MESSAGE_CHARS, "ASSISTANT_MAX_MESSAGE_CHARS", "")
+    rate_limit_per_min: int = _var(RATE_LIMIT_PER_MIN, "ASSISTANT_RATE_LIMIT_PER_MIN", "")
+    max_body_bytes: int = _var(
+        1_000_000,
+        "ASSISTANT_MAX_BODY_BYTES",
+        "largest request body / socket.io packet the Rasa server reads (larger: 413 or dropped)",
+    )
+    client_rate_limit_per_min: int = _var(
+        300,
+        "ASSISTANT_CLIENT_RATE_LIMIT_PER_MIN",
+        "messages per client address per minute on the Rasa server's REST and socket.io channels",
+    )
+    rate_limit_exempt_clients: str = _var(
+        "127.0.0.1,::1",
+        "ASSISTANT_RATE_LIMIT_EXEMPT_CLIENTS",
+        "comma-separated client addresses without the per-client limit (the services bridges, "
+        "which limit each user themselves); empty = none",
+    )
+    max_live_conversations: int = _var(
+        10_000,
+        "ASSISTANT_MAX_LIVE_CONVERSATIONS",
+        "conversations kept by an in-memory tracker store (least recently active dropped first)",
+    )
+    redis_url: str = _var("", "ASSISTANT_REDIS_URL", "")
 
     @property
     def lexicon_dir(self) -> Path:

@@ -156,10 +156,20 @@ class RasaServer(_Server):
     ready_path = "/status"
     default_timeout_s = 240.0
 
-    def __init__(self, *, actions_url: str, model: Path | None = None, log_dir: Path | None = None):
+    def __init__(
+        self,
+        *,
+        actions_url: str,
+        model: Path | None = None,
+        log_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+        endpoints: Path | None = None,
+    ):
         super().__init__(log_dir=log_dir)
         self.actions_url = actions_url
         self.model = model or model_path()
+        self._env = env or {}  # extra settings of the Rasa runtime (limits, log level)
+        self._endpoints = endpoints or REPO_ROOT / "endpoints.yml"
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         cmd = [
@@ -170,9 +180,15 @@ class RasaServer(_Server):
             "--enable-api",
             "--cors", "*",
             "--credentials", str(REPO_ROOT / "credentials.yml"),
-            "--endpoints", str(REPO_ROOT / "endpoints.yml"),
+            "--endpoints", str(self._endpoints),
         ]  # fmt: skip
-        return cmd, {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        return cmd, {**env, **self._env}
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id (memory checks)."""
+        return self._process.proc.pid if self._process else None
 
     def say(self, text: str, *, sender: str, metadata: dict | None = None) -> list[dict]:
         """Send one message over the REST channel and return the bot's messages."""

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from settings.defaults import PUBLIC_URL, RASA_URL
+from settings.defaults import MAX_MESSAGE_CHARS, PUBLIC_URL, RASA_URL, RATE_LIMIT_PER_MIN
 from settings.services._base import Group, var
 
 __all__ = ["TelegramSettings", "WebSettings", "ZaloSettings"]
@@ -32,10 +32,16 @@ class WebSettings(Group):
     )
     rasa_timeout_s: float = var(30.0, "ASSISTANT_RASA_TIMEOUT_S", "Rasa call timeout", gt=0)
     rate_limit_per_min: int = var(
-        20, "ASSISTANT_RATE_LIMIT_PER_MIN", "messages per user per minute", ge=1
+        RATE_LIMIT_PER_MIN, "ASSISTANT_RATE_LIMIT_PER_MIN", "messages per user per minute", ge=1
     )
     max_message_chars: int = var(
-        1000, "ASSISTANT_MAX_MESSAGE_CHARS", "longest message accepted", ge=1
+        MAX_MESSAGE_CHARS, "ASSISTANT_MAX_MESSAGE_CHARS", "longest message accepted", ge=1
+    )
+    webhook_max_body_bytes: int = var(
+        65_536,
+        "ASSISTANT_WEBHOOK_MAX_BODY_BYTES",
+        "largest webhook body (Telegram, Zalo) read before it is refused with 413",
+        ge=1024,
     )
 
     @model_validator(mode="before")
@@ -111,6 +117,12 @@ class ZaloSettings(Group):
         48 * 3600, "ZALO_REPLY_WINDOW_S", "replies allowed this long after a user message", ge=1
     )
     max_replies: int = var(8, "ZALO_MAX_REPLIES", "replies allowed per user message window", ge=1)
+    max_event_age_s: int = var(
+        3600,
+        "ZALO_MAX_EVENT_AGE_S",
+        "webhook events whose signed timestamp is further than this from now are refused",
+        ge=1,
+    )
 
     @property
     def enabled(self) -> bool:

@@ -161,7 +161,9 @@ async def test_replies_outside_the_window_or_over_quota_go_to_the_outbox(
 ) -> None:
     settings = make_settings(tmp_path, "http://127.0.0.1:9", **_env(fake))
     assert settings.zalo.enabled
-    outbox = ZaloOutbox(tmp_path / "outbox.sqlite3", window_s=48 * 3600, max_replies=8)
+    outbox = ZaloOutbox(
+        f"sqlite:///{tmp_path / 'outbox.sqlite3'}", window_s=48 * 3600, max_replies=8
+    )
     tokens = TokenStore(tmp_path / "tokens.json", access_token="at-0", refresh_token="rt-0")
     async with httpx.AsyncClient() as http:
         bridge = ZaloBridge(

@@ -1,0 +1,86 @@
+"""RedactingTrackerStore: personal data never reaches the wrapped store; memory is bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from assistant.tracker_store import RedactingTrackerStore
+
+PERSONAL = "cccd 079123456789, sđt 0912 345 678, email an.nguyen@gmail.com"
+
+
+def _tracker(sender: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, [])
+    parse_data: dict[str, Any] = {
+        "intent": {"name": "ask_faq", "confidence": 0.9},
+        "entities": [{"entity": "phone", "value": "0912 345 678", "start": 0, "end": 12}],
+        "text": PERSONAL,
+    }
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered(PERSONAL, parse_data["intent"], parse_data["entities"], parse_data))
+    tracker.update(BotUttered(f"Bạn đã gửi {PERSONAL}"))
+    return tracker
+
+
+def _save(store: RedactingTrackerStore, sender: str) -> DialogueStateTracker | None:
+    async def run() -> DialogueStateTracker | None:
+        await store.save(_tracker(sender))
+        return await store.retrieve(sender)
+
+    return asyncio.run(run())
+
+
+def _assert_redacted(text: str) -> None:
+    for raw in ("079123456789", "0912 345 678", "an.nguyen@gmail.com"):
+        assert raw not in text
+
+
+def test_in_memory_store_keeps_only_redacted_text() -> None:
+    store = RedactingTrackerStore(Domain.empty())
+    found = _save(store, "web-1")
+    assert found is not None
+    user = next(e for e in found.events if isinstance(e, UserUttered))
+    assert user.text == "cccd <id>, sđt <phone>, email <email>"
+    assert user.intent_name == "ask_faq"
+    assert isinstance(store._inner, InMemoryTrackerStore)
+    _assert_redacted(str(store._inner.store))
+
+
+def test_wrapped_sql_store_on_sqlite(tmp_path: Path) -> None:
+    db = tmp_path / "trackers.db"
+    store = RedactingTrackerStore(
+        Domain.empty(), wrapped={"type": "sql", "dialect": "sqlite", "db": str(db)}
+    )
+    assert isinstance(store._inner, SQLTrackerStore)
+    found = _save(store, "tg:42")
+    assert found is not None
+    assert [e.text for e in found.events if isinstance(e, BotUttered)] == [
+        "Bạn đã gửi cccd <id>, sđt <phone>, email <email>"
+    ]
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT data FROM events").fetchall()
+    assert rows
+    _assert_redacted(" ".join(row[0] for row in rows))
+
+
+def test_in_memory_conversations_are_bounded_least_recent_first() -> None:
+    store = RedactingTrackerStore(Domain.empty(), max_conversations="3")
+    for sender in ("a", "b", "c", "a", "d"):
+        _save(store, sender)
+    keys = asyncio.run(store.keys())
+    assert sorted(keys) == ["a", "c", "d"]
+
+
+def test_domain_is_forwarded_to_the_wrapped_store() -> None:
+    store = RedactingTrackerStore(None)
+    domain = Domain.from_dict({"intents": ["greet"]})
+    store.domain = domain
+    assert store._inner.domain is domain
