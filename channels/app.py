@@ -15,12 +15,14 @@ from pathlib import Path
 import httpx
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from channels.base import Channel, ChannelContext
 from channels.gateway import build_gateway
+from channels.headers import SecurityHeaders
 from channels.registry import CHANNEL_TYPES, configured_channels
 from settings.services import Settings, SettingsError, get_settings
 from vitext import install_log_redaction
@@ -57,7 +59,11 @@ def create_app(
     ]
     for channel in channels:
         routes.extend(channel.routes())
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders, web=settings.web)],
+    )
 
 
 def _chart_endpoint(charts_dir: Path) -> Callable[[Request], Awaitable[Response]]:

@@ -27,6 +27,7 @@ class Messages:
     zalo_image: str
     zalo_location: str
     zalo_sticker: str
+    privacy_notice: str  # before the first message (docs/privacy.md)
 
     @classmethod
     def load(cls, path: Path) -> Messages:

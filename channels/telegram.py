@@ -92,8 +92,10 @@ class TelegramBridge:
 
     async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat:
+            msgs = self.gateway.messages
             await self._send(
-                update.effective_chat.id, [Reply(text=self.gateway.messages.telegram_start)]
+                update.effective_chat.id,
+                [Reply(text=msgs.telegram_start), Reply(text=msgs.privacy_notice)],
             )
 
     async def _on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -154,7 +154,8 @@ class ZaloBridge:
             user_id = str((event.get("follower") or {}).get("id", ""))
             if user_id:
                 self.outbox.user_message(user_id)
-                await self.deliver(user_id, [Reply(text=msgs.zalo_follow)])
+                replies = [Reply(text=msgs.zalo_follow), Reply(text=msgs.privacy_notice)]
+                await self.deliver(user_id, replies)
             return
         user_id = str((event.get("sender") or {}).get("id", ""))
         message = event.get("message") or {}

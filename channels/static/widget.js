@@ -3,7 +3,8 @@
  * Embed with ONE tag:
  *   <script src="https://host/widget.js" data-socket-url="http://127.0.0.1:5005"></script>
  * Optional attributes: data-role-token, data-max-chars, data-rate-per-min, data-open="true",
- *   data-storage-key, data-socket-path, data-transports ("websocket" or "websocket,polling").
+ *   data-storage-key, data-socket-path, data-transports ("websocket" or "websocket,polling"),
+ *   data-transcript="off" (public kiosks: nothing is kept in the browser after the page closes).
  * Talks to Rasa's socket.io channel (session_request / user_uttered / bot_uttered).
  * Security: every user or bot string is inserted with textContent / createTextNode, never innerHTML.
  */
@@ -26,21 +27,25 @@
     maxChars: parseInt(attr("max-chars", "1000"), 10) || 1000,
     ratePerMin: parseInt(attr("rate-per-min", "20"), 10) || 20,
     open: attr("open", "false") === "true",
-    storageKey: attr("storage-key", "trolyao-ioc")
+    storageKey: attr("storage-key", "trolyao-ioc"),
+    keepTranscript: attr("transcript", "on") !== "off"
   };
   var MAX_TRANSCRIPT = 200;
   var texts = {};
   var t = function (key) { return texts[key] || key; };
 
   // ---------- storage (session id + transcript survive a reload; Rasa does not replay) ----------
+  var memory = {};  // data-transcript="off": kept in this page only, never in localStorage
   var store = {
     get: function (key, fallback) {
+      if (!config.keepTranscript) { return key in memory ? memory[key] : fallback; }
       try {
         var raw = window.localStorage.getItem(config.storageKey + ":" + key);
         return raw === null ? fallback : JSON.parse(raw);
       } catch (err) { return fallback; }
     },
     set: function (key, value) {
+      if (!config.keepTranscript) { memory[key] = value; return; }
       try { window.localStorage.setItem(config.storageKey + ":" + key, JSON.stringify(value)); }
       catch (err) { /* private mode or quota: the chat still works, only history is lost */ }
     }
@@ -55,6 +60,12 @@
   if (typeof sessionId !== "string" || !/^[a-zA-Z0-9_-]{8,64}$/.test(sessionId)) {
     sessionId = newId();
     store.set("session", sessionId);
+  }
+  if (!config.keepTranscript) {
+    try {  // a kiosk that used to keep transcripts: forget them now
+      window.localStorage.removeItem(config.storageKey + ":transcript");
+      window.localStorage.removeItem(config.storageKey + ":session");
+    } catch (err) { /* storage disabled: nothing stored either */ }
   }
   var transcript = store.get("transcript", []);
   if (!Array.isArray(transcript)) { transcript = []; }
@@ -210,6 +221,7 @@
   var renderAll = function () {
     while (log.firstChild) { log.removeChild(log.firstChild); }
     renderEntry({ from: "bot", text: t("welcome") }, false); // not stored: texts may change
+    renderEntry({ from: "bot", text: t("privacy_notice") }, false); // before the first message
     transcript.forEach(function (entry, index) { renderEntry(entry, index === transcript.length - 1); });
     log.scrollTop = log.scrollHeight;
   };

@@ -37,6 +37,12 @@ class WebSettings(Group):
     max_message_chars: int = var(
         MAX_MESSAGE_CHARS, "ASSISTANT_MAX_MESSAGE_CHARS", "longest message accepted", ge=1
     )
+    frame_ancestors: str = var(
+        "'self'",
+        "ASSISTANT_FRAME_ANCESTORS",
+        "CSP frame-ancestors of the web app's pages: who may embed them in a frame "
+        "(space-separated origins, e.g. 'self' https://cong.tinh.gov.vn; 'none' = nobody)",
+    )
     webhook_max_body_bytes: int = var(
         65_536,
         "ASSISTANT_WEBHOOK_MAX_BODY_BYTES",

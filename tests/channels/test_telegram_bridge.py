@@ -84,6 +84,7 @@ async def _run_polling_conversation(
     fake.push_update(_message(chat, "/start"))
     start = await _wait(fake, "sendMessage", _to_chat(chat))
     assert start.params["text"] == messages.telegram_start
+    await _wait(fake, "sendMessage", lambda c: c.params["text"] == messages.privacy_notice)
 
     fake.push_update(_message(chat, "/help", message_id=2))
     await _wait(fake, "sendMessage", lambda c: c.params["text"] == messages.telegram_help)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from channels.app import create_app
 from tests.channels.conftest import make_settings, serve
@@ -82,3 +84,26 @@ def test_health_lists_only_configured_channels(app_url: str) -> None:
 def test_unconfigured_webhooks_are_404(app_url: str, path: str) -> None:
     response = httpx.post(app_url + path, json={"update_id": 1})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/health", "/widget.js", "/charts/none.png"])
+def test_security_headers_on_every_response(app_url: str, path: str) -> None:
+    headers = httpx.get(app_url + path).headers
+    assert headers["x-content-type-options"] == "nosniff"
+    csp = headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "<script>" not in csp  # the odd socket URL of this fixture is left out
+
+
+def test_frame_ancestors_and_socket_url_are_configurable(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        "http://127.0.0.1:9",
+        ASSISTANT_FRAME_ANCESTORS="https://cong.tinh.gov.vn",
+        ASSISTANT_SOCKET_URL="https://chat.tinh.gov.vn",
+    )
+    with TestClient(create_app(settings)) as client:
+        csp = client.get("/").headers["content-security-policy"]
+    assert "frame-ancestors https://cong.tinh.gov.vn" in csp
+    assert "connect-src 'self' https://chat.tinh.gov.vn wss://chat.tinh.gov.vn" in csp

@@ -44,6 +44,19 @@ json_values = st.recursive(
 )
 
 
+def _zalo_env(zalo: FakeZalo) -> dict[str, str]:
+    return {
+        "ZALO_APP_ID": APP_ID,
+        "ZALO_APP_SECRET_KEY": APP_SECRET,
+        "ZALO_OA_SECRET_KEY": OA_SECRET,
+        "ZALO_ACCESS_TOKEN": "at-0",
+        "ZALO_REFRESH_TOKEN": "rt-0",
+        "ZALO_API_BASE": zalo.url,
+        "ZALO_OAUTH_BASE": zalo.url,
+        "ASSISTANT_RASA_TIMEOUT_S": "2",
+    }
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("fuzz")
@@ -59,14 +72,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
             "TELEGRAM_API_BASE_URL": telegram.base_url,
             "TELEGRAM_API_BASE_FILE_URL": telegram.base_file_url,
-            "ZALO_APP_ID": APP_ID,
-            "ZALO_APP_SECRET_KEY": APP_SECRET,
-            "ZALO_OA_SECRET_KEY": OA_SECRET,
-            "ZALO_ACCESS_TOKEN": "at-0",
-            "ZALO_REFRESH_TOKEN": "rt-0",
-            "ZALO_API_BASE": zalo.url,
-            "ZALO_OAUTH_BASE": zalo.url,
-            "ASSISTANT_RASA_TIMEOUT_S": "2",
+            **_zalo_env(zalo),
         }
         app = create_app(make_settings(tmp, f"http://127.0.0.1:{free_port()}", **env))
         with TestClient(app, raise_server_exceptions=False) as test_client:
@@ -180,16 +186,7 @@ def test_signed_event_replayed_or_redelivered_is_handled_once(tmp_path: Path) ->
     with FakeZalo(
         app_id=APP_ID, app_secret_key=APP_SECRET, access_token="at-0", refresh_token="rt-0"
     ) as zalo:
-        env = {
-            "ZALO_APP_ID": APP_ID,
-            "ZALO_APP_SECRET_KEY": APP_SECRET,
-            "ZALO_OA_SECRET_KEY": OA_SECRET,
-            "ZALO_ACCESS_TOKEN": "at-0",
-            "ZALO_REFRESH_TOKEN": "rt-0",
-            "ZALO_API_BASE": zalo.url,
-            "ZALO_OAUTH_BASE": zalo.url,
-            "ASSISTANT_RASA_TIMEOUT_S": "2",
-        }
+        env = _zalo_env(zalo)
         settings_ = make_settings(tmp_path, f"http://127.0.0.1:{free_port()}", **env)
         ts = str(int(time.time() * 1000))
         event = {

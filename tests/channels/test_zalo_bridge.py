@@ -124,13 +124,14 @@ def test_expired_token_is_refreshed_once_persisted_and_the_message_retried(
         (sent,) = fake.wait_messages(1)
         follow_raw, follow_headers = _signed(_event("follow", "zu-3"))
         httpx.post(url + "/webhooks/zalo", content=follow_raw, headers=follow_headers)
-        welcome = fake.wait_messages(2)[1]
+        welcome, notice = fake.wait_messages(3)[1:]
     messages = Messages.load(settings.paths.messages_dir / "channels.yml")
     assert sent.body["message"]["text"] == messages.zalo_image
     assert welcome.body == {
         "recipient": {"user_id": "zu-3"},
         "message": {"text": messages.zalo_follow},
     }
+    assert notice.body["message"] == {"text": messages.privacy_notice}
     refreshes = [r for r in fake.requests if r.path == "/v4/oa/access_token"]
     assert len(refreshes) == 1
     assert refreshes[0].headers["secret_key"] == APP_SECRET
