@@ -26,6 +26,14 @@ class StoreSettings(Group):
         "empty = kept in each process (one process only)",
     )
 
+    retention_days: int = var(
+        180,
+        "ASSISTANT_RETENTION_DAYS",
+        "personal data (tracker events, analytics turns, Zalo outbox) older than this is deleted "
+        "by `bin/assistant privacy purge` (run it daily; docs/privacy.md)",
+        ge=1,
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _default_inside_var_dir(cls, data: Any) -> Any:

@@ -1,0 +1,221 @@
+"""``bin/assistant privacy export|forget SENDER`` and ``privacy purge``: one person's data, and
+retention, everywhere the assistant keeps it (docs/privacy.md).
+
+Where personal data is kept (all of it redacted before it is stored):
+
+- the Rasa tracker store: a SQL store configured under ``tracker_store.wrapped`` in
+  ``endpoints.yml`` (table ``events``, by ``sender_id``); an in-memory store lives only in the
+  Rasa process (bounded, gone at restart) and needs nothing here;
+- the analytics ``turns`` table (``ASSISTANT_DB_URL``): ``sender`` is a keyed hash of the sender
+  id (key ``ASSISTANT_ANALYTICS_SENDER_KEY`` or ``<var dir>/analytics.key``);
+- the Zalo reply window and outbox (``ASSISTANT_DB_URL``), by Zalo user id (sender ``zalo:<id>``);
+  processed Zalo event ids carry no personal data and are purged by age only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, select
+from sqlalchemy.engine import URL, Engine
+
+from analytics.schema import metadata as analytics_metadata
+from analytics.schema import turns
+from channels.zalo_store import METADATA as ZALO_METADATA
+from settings.defaults import REPO_ROOT
+from settings.services import Settings, SettingsError, get_settings
+from stores.sql import engine as sql_engine
+from stores.sql import ensure_tables
+
+__all__ = ["PrivacyStores", "main", "tracker_db_url"]
+
+_ZALO_OUTBOX = ZALO_METADATA.tables["zalo_outbox"]
+_ZALO_WINDOW = ZALO_METADATA.tables["zalo_reply_window"]
+_ZALO_EVENTS = ZALO_METADATA.tables["zalo_events"]
+# the columns of Rasa's SQLTrackerStore table this command reads and deletes
+_RASA_EVENTS = Table(
+    "events",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255)),
+    Column("type_name", String(255)),
+    Column("timestamp", Float),
+    Column("data", Text),
+)
+
+
+def tracker_db_url(endpoints: Path) -> str | None:
+    """The SQL URL of the tracker store wrapped in ``endpoints``; None when it is not SQL."""
+    config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    store = config.get("tracker_store") or {}
+    wrapped = store.get("wrapped") if isinstance(store, dict) else None
+    inner = wrapped if isinstance(wrapped, dict) else store
+    if not isinstance(inner, dict) or str(inner.get("type", "")).lower() != "sql":
+        return None
+    database = str(inner.get("db") or "rasa.db")
+    dialect = str(inner.get("dialect") or "sqlite")
+    if dialect == "sqlite" and not Path(database).is_absolute():
+        database = str(REPO_ROOT / database)
+    return URL.create(
+        dialect,
+        username=inner.get("username"),
+        password=inner.get("password"),
+        host=inner.get("url") or inner.get("host"),
+        port=inner.get("port"),
+        database=database,
+    ).render_as_string(hide_password=False)
+
+
+def _sender_key(settings: Settings) -> bytes | None:
+    path = settings.paths.var_dir / "analytics.key"
+    return path.read_text().strip().encode("ascii") if path.is_file() else None
+
+
+@dataclass
+class PrivacyStores:
+    """The databases that may hold one person's (redacted) data."""
+
+    db: Engine
+    trackers: Engine | None
+    sender_key: bytes | None
+
+    @classmethod
+    def open(cls, settings: Settings, *, endpoints: Path) -> PrivacyStores:
+        """Connect to the services' database and the SQL tracker store (when configured)."""
+        db = ensure_tables(settings.stores.db_url, analytics_metadata)
+        ensure_tables(settings.stores.db_url, ZALO_METADATA)
+        url = tracker_db_url(endpoints)
+        return cls(db, sql_engine(url) if url else None, _sender_key(settings))
+
+    def _sender_hash(self, sender: str) -> str | None:
+        if self.sender_key is None:
+            return None
+        return hmac.new(self.sender_key, sender.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _zalo_user(self, sender: str) -> str | None:
+        return sender.split(":", 1)[1] if sender.startswith("zalo:") else None
+
+    def export(self, sender: str) -> dict[str, Any]:
+        """Everything kept about ``sender`` (a Rasa sender id such as ``tg:42``)."""
+        found: dict[str, Any] = {"sender": sender, "tracker_events": [], "turns": [], "zalo": []}
+        if self.trackers is not None and _has_table(self.trackers, "events"):
+            with self.trackers.connect() as conn:
+                rows = conn.execute(
+                    select(_RASA_EVENTS.c.data)
+                    .where(_RASA_EVENTS.c.sender_id == sender)
+                    .order_by(_RASA_EVENTS.c.id)
+                ).all()
+            found["tracker_events"] = [json.loads(row[0]) for row in rows]
+        hashed = self._sender_hash(sender)
+        with self.db.connect() as conn:
+            if hashed is not None:
+                turn_rows = conn.execute(select(turns).where(turns.c.sender == hashed)).mappings()
+                found["turns"] = [_jsonable(dict(row)) for row in turn_rows]
+            user = self._zalo_user(sender)
+            if user is not None:
+                zalo_rows = conn.execute(
+                    select(_ZALO_OUTBOX).where(_ZALO_OUTBOX.c.user_id == user)
+                ).mappings()
+                found["zalo"] = [_jsonable(dict(row)) for row in zalo_rows]
+        return found
+
+    def forget(self, sender: str) -> dict[str, int]:
+        """Delete everything kept about ``sender``; how many rows went, per place."""
+        counts = {"tracker_events": 0, "turns": 0, "zalo_outbox": 0, "zalo_reply_window": 0}
+        if self.trackers is not None and _has_table(self.trackers, "events"):
+            with self.trackers.begin() as conn:
+                result = conn.execute(
+                    delete(_RASA_EVENTS).where(_RASA_EVENTS.c.sender_id == sender)
+                )
+                counts["tracker_events"] = result.rowcount
+        hashed = self._sender_hash(sender)
+        user = self._zalo_user(sender)
+        with self.db.begin() as conn:
+            if hashed is not None:
+                counts["turns"] = conn.execute(
+                    delete(turns).where(turns.c.sender == hashed)
+                ).rowcount
+            if user is not None:
+                counts["zalo_outbox"] = conn.execute(
+                    delete(_ZALO_OUTBOX).where(_ZALO_OUTBOX.c.user_id == user)
+                ).rowcount
+                counts["zalo_reply_window"] = conn.execute(
+                    delete(_ZALO_WINDOW).where(_ZALO_WINDOW.c.user_id == user)
+                ).rowcount
+        return counts
+
+    def purge(self, days: int, *, now: float | None = None) -> dict[str, int]:
+        """Delete what is older than ``days`` days everywhere; how many rows went, per place."""
+        cutoff = (time.time() if now is None else now) - days * 86400
+        counts = {"tracker_events": 0, "turns": 0, "zalo_outbox": 0, "zalo_events": 0}
+        if self.trackers is not None and _has_table(self.trackers, "events"):
+            with self.trackers.begin() as conn:
+                counts["tracker_events"] = conn.execute(
+                    delete(_RASA_EVENTS).where(_RASA_EVENTS.c.timestamp < cutoff)
+                ).rowcount
+        cutoff_dt = datetime.fromtimestamp(cutoff, UTC)
+        with self.db.begin() as conn:
+            counts["turns"] = conn.execute(delete(turns).where(turns.c.ts < cutoff_dt)).rowcount
+            counts["zalo_outbox"] = conn.execute(
+                delete(_ZALO_OUTBOX).where(_ZALO_OUTBOX.c.created_at < cutoff)
+            ).rowcount
+            counts["zalo_events"] = conn.execute(
+                delete(_ZALO_EVENTS).where(_ZALO_EVENTS.c.seen_at < cutoff)
+            ).rowcount
+        return counts
+
+
+def _has_table(engine: Engine, name: str) -> bool:
+    from sqlalchemy import inspect
+
+    return inspect(engine).has_table(name)
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m stores.privacy export|forget SENDER`` / ``purge [--days N]``."""
+    parser = argparse.ArgumentParser(
+        prog="bin/assistant privacy",
+        description="Dữ liệu cá nhân: xem, xóa theo người dùng; xóa dữ liệu quá hạn lưu trữ.",
+    )
+    parser.add_argument("--endpoints", type=Path, default=REPO_ROOT / "endpoints.yml")
+    sub = parser.add_subparsers(dest="action", required=True)
+    for name, help_text in (
+        ("export", "in ra (JSON) mọi dữ liệu đang lưu về SENDER"),
+        ("forget", "xóa mọi dữ liệu đang lưu về SENDER"),
+    ):
+        sub.add_parser(name, help=help_text).add_argument("sender", metavar="SENDER")
+    purge = sub.add_parser("purge", help="xóa dữ liệu cũ hơn thời hạn lưu trữ")
+    purge.add_argument("--days", type=int, default=None, help="mặc định ASSISTANT_RETENTION_DAYS")
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stores = PrivacyStores.open(settings, endpoints=args.endpoints)
+    if args.action == "export":
+        result: Any = stores.export(args.sender)
+    elif args.action == "forget":
+        result = stores.forget(args.sender)
+    else:
+        result = stores.purge(args.days or settings.stores.retention_days)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
