@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 RASA_VENV = $(shell scripts/venv.sh rasa)
 SVC_VENV = $(shell scripts/venv.sh services)
 
-.PHONY: help setup runtimes system-deps web-deps model index demo-db run test test-rasa test-services lint bench eval lock venv-rasa venv-svc clean
+.PHONY: help setup runtimes system-deps web-deps model index demo-db run test test-rasa test-services lint bench eval lock venv-rasa venv-svc clean audit
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench: setup ## benchmarks (by hand, not in CI); results go to docs/benchmarks.m
 eval: setup ## evaluations: indicators and the own FAQ paraphrase set
 	@bin/assistant eval indicators
 	@bin/assistant eval retrieval --dataset own
+
+audit: runtimes ## pip-audit of both locks (offline-tolerant; reports in var/audit/, docs/privacy.md)
+	@scripts/audit.sh $(SVC_VENV)
 
 lock: ## regenerate requirements/*.lock from requirements/*.in
 	@scripts/lock.sh rasa
