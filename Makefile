@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 RASA_VENV = $(shell scripts/venv.sh rasa)
 SVC_VENV = $(shell scripts/venv.sh services)
 
-.PHONY: help setup runtimes system-deps web-deps model index demo-db run test test-rasa test-services lint bench eval lock venv-rasa venv-svc clean
+.PHONY: help setup runtimes system-deps web-deps model index demo-db run run-cluster test test-rasa test-services lint bench eval lock venv-rasa venv-svc clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ demo-db: runtimes ## seed the embedded SQLite database of demo IOC indicators
 run: setup ## start the whole assistant on 127.0.0.1 (Ctrl-C stops everything)
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
 	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python scripts/run_all.py
+
+run-cluster: setup ## production topology on 127.0.0.1: PostgreSQL, Redis, RabbitMQ, nginx, 2 Rasa + 2 action servers
+	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
+	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m tools.cluster
 
 test: setup lint test-rasa test-services ## set up what is missing and run the whole test suite
 	@echo ">> all tests passed"
