@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,8 @@ __all__ = [
     "check_postgres",
     "check_rabbitmq",
     "check_redis",
+    "drop_ephemeral",
+    "ephemeral_plan",
     "plan_from_settings",
 ]
 
@@ -447,3 +451,86 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 child.proc.kill()
                 child.proc.wait()
+
+
+# --- a throw-away cluster (fault tests, load benchmark) ----------------------------------------
+
+EPHEMERAL_PG = "postgresql://postgres@127.0.0.1:5432"
+EPHEMERAL_REDIS = "redis://127.0.0.1:6379/13"
+EPHEMERAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+
+def _free_block(size: int) -> int:
+    """A base port with ``size`` free loopback ports above it."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = int(probe.getsockname()[1]) // 100 * 100
+        if base + size >= 65000:
+            continue
+        try:
+            for port in range(base + 1, base + size + 1):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise ClusterError("no free block of loopback ports")
+
+
+def ephemeral_plan(
+    work_dir: Path,
+    *,
+    model: str,
+    rasa_python: str,
+    svc_python: str,
+    extra_env: Mapping[str, str],
+    replicas: int = 2,
+    action_servers: int = 2,
+) -> ClusterPlan:
+    """A cluster on free loopback ports with its own PostgreSQL database and RabbitMQ queue
+    (both named ``*_<run>``; :func:`drop_ephemeral` removes them)."""
+    run = uuid.uuid4().hex[:8]
+    base = _free_block(100)
+    return ClusterPlan(
+        db_url=f"{EPHEMERAL_PG}/trolyao_test_{run}",
+        redis_url=EPHEMERAL_REDIS,
+        rabbitmq_url=EPHEMERAL_AMQP,
+        rabbitmq_queue=f"test_events_{run}",
+        rasa_replicas=replicas,
+        action_servers=action_servers,
+        port_base=base,
+        rasa_port=base + 98,
+        actions_port=base + 99,
+        web_port=None,
+        nginx="/usr/sbin/nginx",
+        work_dir=work_dir,
+        model=model,
+        rasa_python=rasa_python,
+        svc_python=svc_python,
+        with_simulator=False,
+        extra_env=dict(extra_env),
+    )
+
+
+def drop_ephemeral(plan: ClusterPlan) -> None:
+    """Drop the plan's PostgreSQL database and delete its RabbitMQ queue."""
+    import pika
+    import psycopg
+    from psycopg import sql
+
+    parsed = make_url(plan.db_url)
+    with psycopg.connect(
+        host=parsed.host, port=parsed.port or 5432, user=parsed.username, dbname="postgres",
+        autocommit=True,
+    ) as conn:  # fmt: skip
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(parsed.database or "")
+            )
+        )
+    connection = pika.BlockingConnection(pika.URLParameters(plan.rabbitmq_url))
+    try:
+        connection.channel().queue_delete(queue=plan.rabbitmq_queue)
+    finally:
+        connection.close()
