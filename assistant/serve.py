@@ -10,7 +10,7 @@ import os
 import sys
 from typing import List, Optional
 
-from assistant import action_fallback
+from assistant import action_fallback, store_fallback
 from settings.rasa import RasaSettingsError, load_rasa_settings
 
 
@@ -23,6 +23,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     # endpoints.yml names ${ASSISTANT_ACTIONS_URL}; Rasa reads it from the process environment
     os.environ["ASSISTANT_ACTIONS_URL"] = settings.actions_url
     action_fallback.install(timeout_s=settings.actions_timeout_s)
+    store_fallback.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", "run", *(sys.argv[1:] if argv is None else argv)]
