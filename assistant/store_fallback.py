@@ -8,7 +8,7 @@ as soon as the store is back (Rasa reconnects by itself). ``install()`` wraps
 """
 
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
@@ -19,27 +19,20 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_action_unavailable"
 FALLBACK_TEXT = "Xin lỗi, hệ thống đang tạm gián đoạn. Bạn vui lòng thử lại sau ít phút."
 
-__all__ = ["APOLOGY_RESPONSE", "install", "store_errors"]
+__all__ = ["APOLOGY_RESPONSE", "install", "is_store_error"]
 
 _installed = False
 
 
-def store_errors() -> Tuple[Type[BaseException], ...]:
-    """Exceptions that mean "a store is unreachable", not a bug."""
-    found: List[Type[BaseException]] = [LockError, ConnectionError, OSError]
-    try:
-        from redis.exceptions import RedisError
+# the stores' client libraries come with Rasa (not our direct dependencies): matched by module
+_STORE_MODULES = ("redis.", "sqlalchemy.", "psycopg2")
 
-        found.append(RedisError)
-    except ImportError:  # pragma: no cover - redis is in the Rasa runtime's lock
-        pass
-    try:
-        from sqlalchemy.exc import SQLAlchemyError
 
-        found.append(SQLAlchemyError)
-    except ImportError:  # pragma: no cover - sqlalchemy is in the Rasa runtime's lock
-        pass
-    return tuple(found)
+def is_store_error(exc: BaseException) -> bool:
+    """True when ``exc`` means "a store is unreachable" (lock, tracker), not a bug."""
+    if isinstance(exc, (LockError, ConnectionError, OSError)):
+        return True
+    return any(cls.__module__.startswith(_STORE_MODULES) for cls in type(exc).__mro__)
 
 
 def _apology(agent: Agent) -> Text:
@@ -55,14 +48,15 @@ def install() -> None:
     if _installed:
         return
     original = Agent.handle_message
-    errors = store_errors()
 
     async def handle_or_apologise(
         self: Agent, message: UserMessage
     ) -> Optional[List[Dict[Text, Any]]]:
         try:
             return await original(self, message)
-        except errors as exc:
+        except Exception as exc:
+            if not is_store_error(exc):
+                raise
             # no message text or sender id in the log: they may hold personal data
             logger.warning("a store failed during a turn, apologising: %r", exc)
             await message.output_channel.send_text_message(message.sender_id, _apology(self))
