@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 RASA_VENV = $(shell scripts/venv.sh rasa)
 SVC_VENV = $(shell scripts/venv.sh services)
 
-.PHONY: help setup runtimes system-deps web-deps model index demo-db run test test-rasa test-services lint bench eval lock venv-rasa venv-svc clean audit
+.PHONY: help setup runtimes system-deps web-deps model index demo-db run test test-rasa test-services lint bench eval lock venv-rasa venv-svc clean audit run-cluster bench-load
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ run: setup ## start the whole assistant on 127.0.0.1 (Ctrl-C stops everything)
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
 	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python scripts/run_all.py
 
+run-cluster: setup ## production topology on 127.0.0.1: PostgreSQL, Redis, RabbitMQ, nginx, 2 Rasa + 2 action servers
+	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
+	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m tools.cluster
+
 test: setup lint test-rasa test-services ## set up what is missing and run the whole test suite
 	@echo ">> all tests passed"
 
@@ -61,6 +65,10 @@ lint: ## ruff, mypy (every package), import rules (no circles, tools apart), dep
 bench: setup ## benchmarks (by hand, not in CI); results go to docs/benchmarks.md
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
 	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m tools.bench $(BENCH_ARGS)
+
+bench-load: setup ## load test with locust (by hand): embedded, cluster, plain rasa init bot; LOAD_ARGS="--users 20 --seconds 300"
+	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
+	  ASSISTANT_MODEL=$$(scripts/model.sh) $(SVC_VENV)/bin/python -m tools.bench.load --write $(LOAD_ARGS)
 
 eval: setup ## evaluations: indicators and the own FAQ paraphrase set
 	@bin/assistant eval indicators

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import List, Optional
 
-from assistant import action_fallback
+from assistant import action_fallback, store_fallback
 from settings.rasa import RasaSettingsError, load_rasa_settings
 from vitext import install_log_redaction
 
@@ -32,6 +32,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     action_fallback.install(timeout_s=settings.actions_timeout_s)
     # Rasa logs raw user text (at ERROR when a turn times out): redact every record
     install_log_redaction()
+    store_fallback.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", "run", *(sys.argv[1:] if argv is None else argv)]

@@ -12,7 +12,10 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 __all__ = [
     "TELEGRAM_CALLBACK_MAX_BYTES",
@@ -23,6 +26,7 @@ __all__ = [
     "ZALO_TEXT_MAX",
     "Button",
     "PayloadStore",
+    "RedisPayloadStore",
     "Reply",
     "TelegramOut",
     "cut_text",
@@ -158,10 +162,8 @@ class PayloadStore:
         if len(payload.encode()) <= TELEGRAM_CALLBACK_MAX_BYTES and not payload.startswith("#"):
             return payload
         key = "#" + hashlib.sha256(payload.encode()).hexdigest()[:32]
-        self._items[key] = payload
-        self._items.move_to_end(key)
-        while len(self._items) > self._max_items:
-            self._items.popitem(last=False)
+        self._remember(key, payload)
+        self._share(key, payload)
         return key
 
     def decode(self, data: str) -> str | None:
@@ -171,7 +173,61 @@ class PayloadStore:
         payload = self._items.get(data)
         if payload is not None:
             self._items.move_to_end(data)
+            return payload
+        payload = self._shared(data)
+        if payload is not None:
+            self._remember(data, payload)
         return payload
+
+    def _remember(self, key: str, payload: str) -> None:
+        self._items[key] = payload
+        self._items.move_to_end(key)
+        while len(self._items) > self._max_items:
+            self._items.popitem(last=False)
+
+    def _share(self, key: str, payload: str) -> None:
+        """Hook: keep the pair where other processes see it (none in one process)."""
+
+    def _shared(self, key: str) -> str | None:
+        """Hook: the pair kept by another process (none in one process)."""
+        return None
+
+
+class RedisPayloadStore(PayloadStore):
+    """`PayloadStore` whose long payloads are also in Redis: a button rendered by one web app
+    process works when its press reaches another. Redis trouble is logged and the local LRU
+    keeps serving what this process rendered."""
+
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        ttl_s: int = 30 * 24 * 3600,
+        prefix: str = "trolyao:telegram:payload:",
+        max_items: int = 10_000,
+    ) -> None:
+        super().__init__(max_items)
+        self._client = client
+        self._ttl_s = ttl_s
+        self._prefix = prefix
+
+    def _share(self, key: str, payload: str) -> None:
+        from redis.exceptions import RedisError
+
+        try:
+            self._client.set(self._prefix + key, payload.encode(), ex=self._ttl_s)
+        except RedisError as exc:
+            logger.warning("telegram button payload not shared (Redis): %s", exc)
+
+    def _shared(self, key: str) -> str | None:
+        from redis.exceptions import RedisError
+
+        try:
+            found = self._client.get(self._prefix + key)
+        except RedisError as exc:
+            logger.warning("telegram button payload not readable (Redis): %s", exc)
+            return None
+        return found.decode() if isinstance(found, bytes) else None
 
 
 def _custom_text(custom: Mapping[str, Any] | None) -> str:

@@ -32,16 +32,31 @@ from channels.base import Channel, ChannelContext
 from channels.body import BodyTooLarge, MalformedBody, parse_object, read_capped
 from channels.errors import TelegramApiError, TelegramUpdateError
 from channels.gateway import Gateway, build_gateway
-from channels.render import PayloadStore, Reply, render_telegram
+from channels.render import PayloadStore, RedisPayloadStore, Reply, render_telegram
 from settings.services import Settings, SettingsError, TelegramSettings, get_settings
+from stores import StoreUnavailable, redis_client
 from vitext import install_log_redaction
 
-__all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "TelegramBridge", "TelegramChannel", "main"]
+__all__ = [
+    "ALLOWED_UPDATES",
+    "SECRET_HEADER",
+    "TelegramBridge",
+    "TelegramChannel",
+    "main",
+    "payload_store",
+]
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def payload_store(settings: Settings) -> PayloadStore:
+    """Button payloads in Redis when `ASSISTANT_REDIS_URL` is set (several web app processes),
+    else in this process; an unreachable Redis fails here, at start, with one clear error."""
+    client = redis_client(settings.stores.redis_url)
+    return RedisPayloadStore(client) if client is not None else PayloadStore()
 
 
 class TelegramBridge:
@@ -190,7 +205,12 @@ class TelegramChannel(Channel):
 
     async def start(self, context: ChannelContext) -> None:
         """Start the bot application and register the webhook (when a URL is set)."""
-        bridge = TelegramBridge(self.settings, context.gateway, polling=False)
+        bridge = TelegramBridge(
+            self.settings,
+            context.gateway,
+            store=payload_store(context.settings),
+            polling=False,
+        )
         application = bridge.application
         try:
             await application.initialize()
@@ -260,7 +280,11 @@ def main() -> None:
     if settings.telegram.mode != "polling":
         raise SystemExit("TELEGRAM_MODE=webhook: updates arrive at channels.app, not here")
     gateway = build_gateway(settings)
-    bridge = TelegramBridge(settings.telegram, gateway)
+    try:
+        store = payload_store(settings)
+    except StoreUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from exc
+    bridge = TelegramBridge(settings.telegram, gateway, store=store)
 
     async def _close(_: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await gateway.rasa.aclose()

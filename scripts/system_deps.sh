@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: headless Chromium + its driver for the widget test,
+# nginx (+ njs) for the cluster,
 # fonts with Vietnamese glyphs for charts. Installs only what is missing.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+# nginx in front of the replicas (make run-cluster); njs reads the REST sender for pinning
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)
+[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || need+=(libnginx-mod-http-js)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -164,7 +164,8 @@
       store.set("session", sessionId);
       root.setAttribute("data-session", sessionId);
       renderAll();
-      if (socket) { socket.emit("session_request", { session_id: sessionId }); }
+      // a new conversation may live on another replica: reconnect with the new sender
+      if (socket) { socket.disconnect(); connect(); }
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -292,7 +293,10 @@
     addEntry(entry);
   };
   var connect = function () {
-    socket = window.io(config.socketUrl, { path: config.socketPath, transports: config.transports });
+    // ?sender= on every engine.io request: nginx pins the conversation to one Rasa replica
+    socket = window.io(config.socketUrl, {
+      path: config.socketPath, transports: config.transports, query: { sender: sessionId }
+    });
     socket.on("connect", function () {
       showNotice("");
       socket.emit("session_request", { session_id: sessionId });
