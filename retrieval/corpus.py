@@ -242,7 +242,8 @@ def load_file(path: Path) -> tuple[CorpusFile, list[str]]:
         raise CorpusError(
             [
                 *chk.problems,
-                f"{path}:{_line(doc, 'entries')}: 'entries:' must be a non-empty list of entries",
+                f"{path}:{_line(doc, 'entries')}: 'entries:' must be a non-empty list of entries; "
+                "add at least one entry (a new domain's file shows one in its comments)",
             ]
         )
     entries: list[FaqEntry] = []
