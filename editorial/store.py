@@ -182,12 +182,20 @@ class VersionStore:
         message: str,
         domains: int,
         entries: int,
+        only_first: bool = False,
     ) -> Version:
-        """Record a new version and make it live, atomically (one transaction)."""
+        """Record a new version and make it live, atomically (one transaction).
+
+        With ``only_first`` nothing is recorded when a version exists already (two action servers
+        starting at once on an empty database publish the draft once); the live one is returned.
+        """
         for attempt in range(3):
             try:
                 with self.engine.begin() as conn:
                     number = int(conn.scalar(select(func.max(_VERSIONS.c.number))) or 0) + 1
+                    if only_first and number > 1:
+                        live = conn.scalar(select(_LIVE.c.version))
+                        return self.version(int(live if live is not None else number - 1))
                     now = utcnow()
                     conn.execute(
                         insert(_VERSIONS).values(

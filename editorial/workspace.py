@@ -146,7 +146,7 @@ class Workspace:
 
     # -- versions ------------------------------------------------------------------------------
 
-    def publish(self, author: str, message: str = "") -> Version:
+    def publish(self, author: str, message: str = "", *, only_first: bool = False) -> Version:
         """Validate the draft and make it the live version (refused with every problem)."""
         files = self.draft_files()  # read once: what is validated is what is published
         with tempfile.TemporaryDirectory(prefix="faq-publish-") as tmp:
@@ -162,6 +162,7 @@ class Workspace:
             message=message.strip() or "(không có ghi chú)",
             domains=len(checked.corpus.files),
             entries=len(checked.corpus.entries),
+            only_first=only_first,
         )
 
     def rollback(self, number: int | None = None, *, author: str, message: str = "") -> Version:
@@ -182,7 +183,9 @@ class Workspace:
         number = self.store.live_number()
         if number is not None:
             return self.store.version(number)
-        return self.publish(author, "Phiên bản đầu tiên (bản nháp lúc khởi động lần đầu)")
+        return self.publish(
+            author, "Phiên bản đầu tiên (bản nháp lúc khởi động lần đầu)", only_first=True
+        )
 
     def versions(self) -> list[Version]:
         return self.store.versions()

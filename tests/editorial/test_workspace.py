@@ -125,3 +125,10 @@ def test_swap_wait_reports_every_running_server(workspace: Workspace) -> None:
     assert not result.timed_out
     assert [s.server_id for s in result.swapped] == ["host:1"]
     assert [s.server_id for s in result.failed] == ["host:2"]
+
+
+def test_two_first_starts_publish_the_draft_once(workspace: Workspace) -> None:
+    first = workspace.ensure_live()
+    again = workspace.publish("system", "lần nữa", only_first=True)
+    assert again.number == first.number == 1
+    assert [v.number for v in workspace.versions()] == [1]
