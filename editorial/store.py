@@ -46,6 +46,7 @@ __all__ = [
     "ServerReport",
     "Version",
     "VersionStore",
+    "files_digest",
     "sha256_text",
     "utcnow",
 ]
@@ -110,7 +111,7 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _digest(files: Mapping[str, str]) -> str:
+def files_digest(files: Mapping[str, str]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(f"{name}\0{sha256_text(files[name])}\0".encode())
@@ -203,7 +204,7 @@ class VersionStore:
                             author=author,
                             message=message,
                             created_at=now,
-                            digest=_digest(files),
+                            digest=files_digest(files),
                             domains=domains,
                             entries=entries,
                         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editorial import ValidationFailed, VersionNotFound, Workspace, yamledit
+from editorial import NothingToPublish, ValidationFailed, VersionNotFound, Workspace, yamledit
 
 NEW_ENTRY = {
     "id": "nn-ho-tro-giong",
@@ -132,3 +132,17 @@ def test_two_first_starts_publish_the_draft_once(workspace: Workspace) -> None:
     again = workspace.publish("system", "lần nữa", only_first=True)
     assert again.number == first.number == 1
     assert [v.number for v in workspace.versions()] == [1]
+
+
+def test_changes_list_what_a_publish_would_do(workspace: Workspace) -> None:
+    workspace.publish("a", "v1")
+    with pytest.raises(NothingToPublish):
+        workspace.publish("a", "lại")
+    _add_domain(workspace)
+    yamledit.update_entry(workspace.draft_dir, "hcc-khai-sinh", {"answer": "Mới."})
+    yamledit.remove_entry(workspace.draft_dir, "hcc-ket-hon")
+    assert workspace.changes() == [
+        "hanh_chinh_cong: bỏ hcc-ket-hon",
+        "hanh_chinh_cong: sửa hcc-khai-sinh",
+        "nong_nghiep: lĩnh vực mới (1 mục)",
+    ]
