@@ -14,6 +14,7 @@ action server of a deployment — on one host or several — sees the same live 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine, Row
@@ -102,13 +104,23 @@ _SERVERS = Table(
 _LIVE_SLOT = 1
 
 
+_ATTEMPTS = 10
+_PG_LOCK_KEY = 0x11A_F00D  # advisory lock: publishes and rollbacks take turns on PostgreSQL
+
+
+def _serialize(conn: Connection) -> None:
+    """Make concurrent publishes/rollbacks take turns (SQLite writers already do)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+
+
 def utcnow() -> datetime:
     """Now in UTC without tzinfo (what SQLite and PostgreSQL ``timestamp`` both keep)."""
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def sha256_body(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def files_digest(files: Mapping[str, str]) -> str:
@@ -190,9 +202,10 @@ class VersionStore:
         With ``only_first`` nothing is recorded when a version exists already (two action servers
         starting at once on an empty database publish the draft once); the live one is returned.
         """
-        for attempt in range(3):
+        for attempt in range(_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
+                    _serialize(conn)
                     number = int(conn.scalar(select(func.max(_VERSIONS.c.number))) or 0) + 1
                     if only_first and number > 1:
                         live = conn.scalar(select(_LIVE.c.version))
@@ -221,13 +234,15 @@ class VersionStore:
                     self._audit(conn, author, "publish", str(number), message)
                 return self.version(number)
             except IntegrityError:  # another publish took this number first: take the next
-                if attempt == 2:
+                if attempt == _ATTEMPTS - 1:
                     raise
+                time.sleep(0.02 * (attempt + 1))
         raise AssertionError("unreachable")
 
     def set_live(self, number: int, *, author: str, action: str, detail: str) -> Version:
         """Point the bot at an existing version (rollback), with its audit row, atomically."""
         with self.engine.begin() as conn:
+            _serialize(conn)
             if conn.scalar(select(_VERSIONS.c.number).where(_VERSIONS.c.number == number)) is None:
                 raise VersionNotFound(f"there is no FAQ version {number}; see 'faq versions'")
             self._set_live(conn, number, author)
@@ -268,7 +283,7 @@ class VersionStore:
             rows = conn.execute(
                 select(_FILES.c.name, _FILES.c.text).where(_FILES.c.version == number)
             ).all()
-        return {str(name): str(text) for name, text in rows}
+        return {str(name): str(body) for name, body in rows}
 
     def file_history(self) -> dict[str, list[tuple[int, str]]]:
         """File name -> [(version, sha256)] in version order (for "last published" per domain)."""
