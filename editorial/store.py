@@ -119,7 +119,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def sha256_body(body: str) -> str:
+def sha256_text(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
