@@ -15,7 +15,7 @@ from typing import Any
 from editorial.workspace import Workspace
 from retrieval.corpus import load_corpus
 from retrieval.decision import Decision, Thresholds, decide
-from retrieval.index import FaqIndex, IndexStoreError
+from retrieval.index import EncoderLike, FaqIndex, IndexStoreError
 from retrieval.search import FaqSearcher
 from settings.services import Settings
 from vitext import load_abbreviations, nfc
@@ -56,15 +56,19 @@ def explain(decision: Decision, thresholds: Thresholds) -> str:
 class Previewer:
     """The encoder loaded once; the draft and live indexes built from the saved vectors."""
 
-    def __init__(self, settings: Settings, workspace: Workspace) -> None:
-        from retrieval.encoder import load_encoder  # torch: only when a preview is asked
-
+    def __init__(
+        self, settings: Settings, workspace: Workspace, *, encoder: EncoderLike | None = None
+    ) -> None:
         paths = settings.paths
         self.workspace = workspace
         self.strategy = settings.retrieval.faq_strategy
         self.thresholds = Thresholds.load(paths.faq_thresholds)
         self.abbreviations = load_abbreviations(paths.abbreviations_path)
-        self.encoder = load_encoder(settings.retrieval, models_dir=paths.models_dir)
+        if encoder is None:
+            from retrieval.encoder import load_encoder  # torch: only when a preview is asked
+
+            encoder = load_encoder(settings.retrieval, models_dir=paths.models_dir)
+        self.encoder = encoder
         self.hnsw_min = settings.retrieval.faq_hnsw_min
         try:
             self._saved: FaqIndex | None = FaqIndex.load(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -326,11 +327,12 @@ class Workspace:
             code = name.removesuffix(".yml")
             dfile, lfile = draft.get(name), live_corpus.get(name)
             head = dfile.domain if dfile else (lfile.domain if lfile else None)
+            name_text = head.name if head else _header_name(self.draft_dir / name)
             error = next((e for e in checked.errors if f"/{name}:" in e), None)
             infos.append(
                 DomainInfo(
                     code=code,
-                    name=head.name if head else "",
+                    name=name_text,
                     agency=head.agency if head else "",
                     entries=len(dfile.entries) if dfile else None,
                     live_entries=len(lfile.entries) if lfile else None,
@@ -350,6 +352,16 @@ def _corpus_of(files: dict[str, str]) -> dict[str, CorpusFile]:
             (Path(tmp) / name).write_text(text, encoding="utf-8")
         corpus = load_corpus(Path(tmp)).corpus
     return {f.path.name: f for f in corpus.files}
+
+
+def _header_name(path: Path) -> str:
+    """The domain name of a draft file that does not validate (best effort, for listings)."""
+    match = (
+        re.search(r"(?m)^  name: *(.+)$", path.read_text(encoding="utf-8"))
+        if path.exists()
+        else None
+    )
+    return match.group(1).strip().strip("\"'") if match else ""
 
 
 def _entries_of(cfile: CorpusFile) -> dict[str, object]:
