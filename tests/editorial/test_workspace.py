@@ -146,3 +146,13 @@ def test_changes_list_what_a_publish_would_do(workspace: Workspace) -> None:
         "hanh_chinh_cong: sửa hcc-khai-sinh",
         "nong_nghiep: lĩnh vực mới (1 mục)",
     ]
+
+
+def test_first_start_with_a_broken_draft_names_the_problem(workspace: Workspace) -> None:
+    from editorial.live import start_published
+
+    path = workspace.draft_dir / "y_te.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("code: y_te", "code: yte"))
+    with pytest.raises(ValidationFailed, match=r"y_te\.yml:2: domain code 'yte' differs"):
+        start_published(workspace)
+    assert workspace.live() is None
