@@ -29,9 +29,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     delete,
     func,
     insert,
+    or_,
     select,
     text,
     update,
@@ -97,7 +99,7 @@ _SERVERS = Table(
     Column("server_id", String(120), primary_key=True),  # host:pid
     Column("version", Integer, nullable=True),  # serving now
     Column("wanted", Integer, nullable=True),  # the live version it last tried
-    Column("status", String(20), nullable=False),  # ok | failed
+    Column("status", String(20), nullable=False),  # ok | failed | swapping
     Column("error", Text, nullable=True),
     Column("seen_at", DateTime, nullable=False),
 )
@@ -105,6 +107,7 @@ _LIVE_SLOT = 1
 
 
 _ATTEMPTS = 10
+SWAPPING_FRESH_S = 900.0  # how long a server that said "swapping" counts as running
 _PG_LOCK_KEY = 0x11A_F00D  # advisory lock: publishes and rollbacks take turns on PostgreSQL
 
 
@@ -352,10 +355,14 @@ class VersionStore:
     def servers(self, *, fresh_s: float) -> list[ServerReport]:
         """Action servers that reported within the last ``fresh_s`` seconds (the running ones)."""
         since = utcnow() - timedelta(seconds=fresh_s)
+        # a server building a large new index reports "swapping" once and is silent meanwhile
+        swapping_since = utcnow() - timedelta(seconds=SWAPPING_FRESH_S)
+        recent = or_(
+            _SERVERS.c.seen_at >= since,
+            and_(_SERVERS.c.status == "swapping", _SERVERS.c.seen_at >= swapping_since),
+        )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(_SERVERS).where(_SERVERS.c.seen_at >= since).order_by(_SERVERS.c.server_id)
-            ).all()
+            rows = conn.execute(select(_SERVERS).where(recent).order_by(_SERVERS.c.server_id)).all()
         return [ServerReport(**r._mapping) for r in rows]
 
 
