@@ -17,6 +17,9 @@ from typing import Any, Generic, TypeVar
 from actions import identity
 from actions.errors import MessagesError, WarmUpError
 from actions.messages import FaqMessages, load_messages
+from editorial.errors import EditorialError
+from editorial.live import LiveFollower, start_published
+from editorial.workspace import Workspace
 from ioc.errors import IndicatorError
 from ioc.service import IocService
 from retrieval.decision import Thresholds
@@ -42,7 +45,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # what a service may raise while loading; anything else is a bug and keeps its traceback
-_LOAD_ERRORS = (IndicatorError, MessagesError, OSError, RetrievalError, VitextError)
+_LOAD_ERRORS = (
+    EditorialError,
+    IndicatorError,
+    MessagesError,
+    OSError,
+    RetrievalError,
+    VitextError,
+)
 
 
 class Lazy(Generic[T]):
@@ -71,12 +81,20 @@ class Lazy(Generic[T]):
 
 
 def build_faq_service(settings: Settings) -> FaqService:
-    """FAQ retrieval: encoder, index, thresholds, abbreviations; the corpus watcher started."""
+    """FAQ retrieval: encoder, index, thresholds, abbreviations; following the corpus.
+
+    ``ASSISTANT_FAQ_SERVE=published`` (default): the last published version, followed in the
+    database (:mod:`editorial.live`); ``draft`` (development): the draft folder, every saved edit.
+    """
     from retrieval.encoder import load_encoder  # torch: imported only when the service is built
 
     paths, retrieval = settings.paths, settings.retrieval
+    workspace, version, folder = None, None, paths.faq_dir
+    if settings.editorial.faq_serve == "published":
+        workspace = Workspace.from_settings(settings)
+        version, folder = start_published(workspace)
     service = FaqService(
-        paths.faq_dir,
+        folder,
         load_encoder(retrieval, models_dir=paths.models_dir),
         index_dir=paths.faq_index_dir,
         thresholds=Thresholds.load(paths.faq_thresholds),
@@ -85,7 +103,11 @@ def build_faq_service(settings: Settings) -> FaqService:
         hnsw_min=retrieval.faq_hnsw_min,
     )
     service.load()
-    service.start_watching()
+    if workspace is None:
+        service.start_watching()
+    else:
+        service.version = version
+        LiveFollower(service, workspace, poll_s=settings.editorial.faq_poll_s).start()
     return service
 
 

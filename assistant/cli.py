@@ -17,7 +17,6 @@ import sys
 import uuid
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from assistant import action_fallback
 from assistant.services import ActionServerProcess, services_python
 from settings.rasa import RasaSettings, RasaSettingsError, load_rasa_settings
 from vitext import install_log_redaction, nfc
@@ -30,6 +29,11 @@ logger = logging.getLogger(__name__)
 SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
     "eval": ("tools.evaluation", "đánh giá chất lượng: retrieval, indicators"),
     "privacy": ("stores.privacy", "dữ liệu cá nhân: export|forget SENDER, purge (docs/privacy.md)"),
+    "domain": ("editorial.domain_cli", "lĩnh vực hỏi đáp: new (tạo từ mẫu), list"),
+    "faq": (
+        "editorial.faq_cli",
+        "hỏi đáp: validate, preview, publish, rollback, versions, export/import --xlsx",
+    ),
 }
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.
@@ -104,6 +108,8 @@ async def _ask(args: argparse.Namespace, settings: RasaSettings) -> int:
         return 2
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
+
+    from assistant import action_fallback  # imports rasa: not for the services' commands
 
     configure_logging_and_warnings(logging.getLogger().level)
     configure_structlog(logging.getLogger().level)

@@ -7,6 +7,12 @@ and its previously valid entries keep serving. A reload that fails as a whole (a
 as a full disk while saving the index) keeps the previous snapshot serving, is reported by
 :meth:`FaqService.status` (the action server's ``/health``) and does not stop the watcher: the
 next edit is reloaded as usual.
+
+Two ways to follow the corpus: :meth:`FaqService.start_watching` reloads on every saved edit of
+``faq_dir`` (development mode); in production :mod:`editorial.live` runs a loop with
+:meth:`FaqService.run_watcher` that follows the editors' published version and swaps to each
+new version's folder with :meth:`FaqService.switch_to`, which refuses a version with any broken
+file as a whole (the version serving stays).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +28,7 @@ from typing import TypedDict
 
 from watchfiles import watch
 
-from retrieval.corpus import Corpus, FaqEntry, LoadReport, load_corpus
+from retrieval.corpus import Corpus, CorpusError, FaqEntry, LoadReport, load_corpus
 from retrieval.decision import Decision, Thresholds, decide
 from retrieval.errors import ReloadError, RetrievalError
 from retrieval.index import EncoderLike, FaqIndex, IndexStoreError
@@ -45,7 +51,8 @@ class FaqStatus(TypedDict):
     last_reload_at: str | None
     last_error: str | None  # why the last reload failed (None when it succeeded)
     file_errors: int  # files refused by the last successful reload (their old entries kept)
-    watching: bool  # the watcher thread is alive
+    watching: bool  # the watcher (or version follower) thread is alive
+    version: int | None  # published version serving (None: the folder itself, development mode)
 
 
 def _now() -> str:
@@ -92,6 +99,7 @@ class FaqService:
         self._serving_since: str | None = None
         self._last_at: str | None = None
         self._last_error: str | None = None
+        self.version: int | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -113,12 +121,29 @@ class FaqService:
             previous_corpus=current.corpus if current else None,
         )
 
+    def switch_to(self, faq_dir: Path, *, version: int | None = None) -> LoadReport:
+        """Serve another folder (a published version); any broken file refuses the whole switch."""
+        current = self._searcher
+        return self._rebuild(
+            previous_index=current.index if current else None,
+            previous_corpus=None,
+            faq_dir=Path(faq_dir),
+            version=version,
+        )
+
     def _rebuild(
-        self, *, previous_index: FaqIndex | None, previous_corpus: Corpus | None
+        self,
+        *,
+        previous_index: FaqIndex | None,
+        previous_corpus: Corpus | None,
+        faq_dir: Path | None = None,
+        version: int | None = None,
     ) -> LoadReport:
         with self._reload_lock:
             try:
-                report = self._build_and_swap(previous_index, previous_corpus)
+                report = self._build_and_swap(
+                    previous_index, previous_corpus, faq_dir=faq_dir, version=version
+                )
             except OSError as exc:
                 error = (
                     f"FAQ reload failed ({exc}); the previous index keeps serving. Free disk "
@@ -139,10 +164,17 @@ class FaqService:
         self._last_at, self._last_error = _now(), error
 
     def _build_and_swap(
-        self, previous_index: FaqIndex | None, previous_corpus: Corpus | None
+        self,
+        previous_index: FaqIndex | None,
+        previous_corpus: Corpus | None,
+        *,
+        faq_dir: Path | None,
+        version: int | None,
     ) -> LoadReport:
         started = time.perf_counter()
-        report = load_corpus(self.faq_dir, previous=previous_corpus)
+        report = load_corpus(faq_dir or self.faq_dir, previous=previous_corpus)
+        if faq_dir is not None and report.errors:  # a version is served whole or not at all
+            raise CorpusError(list(report.errors))
         for warning in report.warnings:
             logger.warning("FAQ corpus: %s", warning)
         index = FaqIndex.build(
@@ -160,6 +192,8 @@ class FaqService:
             strategy=self._strategy,
         )
         self.last_report = report
+        if faq_dir is not None:
+            self.faq_dir, self.version = faq_dir, version
         self.reloads += 1
         logger.info(
             "FAQ snapshot: %d entries, %d vectors, %d file error(s), %.2f s",
@@ -183,6 +217,7 @@ class FaqService:
             "last_error": self._last_error,
             "file_errors": len(report.errors) if report else 0,
             "watching": self._watcher is not None and self._watcher.is_alive(),
+            "version": self.version,
         }
 
     def start_watching(self) -> None:
@@ -219,6 +254,17 @@ class FaqService:
                 self.reload()
             except RetrievalError as exc:
                 logger.error("FAQ reload failed, previous snapshot keeps serving: %s", exc)
+
+    def run_watcher(self, loop: Callable[[threading.Event], None], *, name: str) -> None:
+        """Run ``loop(stop_event)`` in a daemon thread instead of the folder watcher.
+
+        :mod:`editorial.live` follows the published version this way; ``/health`` reports the
+        thread as ``watching`` and :meth:`close` stops it.
+        """
+        if self._watcher is not None:
+            return
+        self._watcher = threading.Thread(target=loop, args=(self._stop,), name=name, daemon=True)
+        self._watcher.start()
 
     def close(self) -> None:
         self._stop.set()

@@ -1,6 +1,7 @@
 """Session-wide real stack: one action server + one Rasa server, started only when a test asks.
 
-The action server serves a temporary copy of data/faq (tests may edit it: hot reload) and
+The action server serves the published version of a temporary copy of data/faq (tests edit
+that draft and publish it with ``bin/assistant faq publish``; its database is temporary too) and
 writes charts to a temporary directory. Tests that need other settings start their own
 servers with ``tests.stack``.
 """
@@ -25,9 +26,10 @@ ROLE_SECRET = "test-role-secret-0123456789"
 class Stack:
     rasa: RasaServer
     actions: ActionServer
-    faq_dir: Path
+    faq_dir: Path  # the editors' draft: the bot serves what was last published from it
     charts_dir: Path
     role_secret: str
+    env: dict[str, str]  # settings of the stack's action server (for `bin/assistant faq …`)
 
 
 @pytest.fixture(scope="session")
@@ -45,19 +47,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     built = REPO_ROOT / "var" / "faq_index"
     if built.is_dir():
         shutil.copytree(built, index_dir, symlinks=True)
-    actions = ActionServer(
-        env={
-            "ASSISTANT_FAQ_DIR": str(faq_dir),
-            "ASSISTANT_FAQ_INDEX_DIR": str(index_dir),
-            "ASSISTANT_CHARTS_DIR": str(charts_dir),
-            "ASSISTANT_ROLE_SECRET": ROLE_SECRET,
-        },
-        log_dir=base,
-    ).start()
+    env = {
+        "ASSISTANT_FAQ_DIR": str(faq_dir),
+        "ASSISTANT_FAQ_INDEX_DIR": str(index_dir),
+        "ASSISTANT_CHARTS_DIR": str(charts_dir),
+        "ASSISTANT_ROLE_SECRET": ROLE_SECRET,
+        # as in production: the bot serves the published version (the draft becomes version 1)
+        "ASSISTANT_FAQ_SERVE": "published",
+        "ASSISTANT_DB_URL": f"sqlite:///{base / 'assistant.sqlite3'}",
+        "ASSISTANT_FAQ_LIVE_DIR": str(base / "faq_live"),
+        "ASSISTANT_FAQ_POLL_S": "0.5",
+    }
+    actions = ActionServer(env=env, log_dir=base).start()
     rasa = RasaServer(actions_url=actions.webhook_url, log_dir=base)
     try:
         rasa.start()
-        yield Stack(rasa, actions, faq_dir, charts_dir, ROLE_SECRET)
+        yield Stack(rasa, actions, faq_dir, charts_dir, ROLE_SECRET, env)
     finally:
         rasa.stop()
         actions.stop()

@@ -136,14 +136,18 @@ class _Server:
 
 
 class ActionServer(_Server):
-    """``python -m actions`` (rasa-sdk's app, single process) on a free port."""
+    """``python -m actions`` (rasa-sdk's app, single process) on a free port.
+
+    It serves ``ASSISTANT_FAQ_DIR`` as it is (development mode, ``ASSISTANT_FAQ_SERVE=draft``)
+    unless ``env`` asks for the published version (then give it its own ``ASSISTANT_DB_URL``).
+    """
 
     name = "actions"
 
     def __init__(self, *, env: dict[str, str] | None = None, log_dir: Path | None = None):
         super().__init__(log_dir=log_dir)
         self.webhook_url = f"{self.url}/webhook"
-        self._env = env or {}
+        self._env = {"ASSISTANT_FAQ_SERVE": "draft", **(env or {})}
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         return [services_python(), "-m", "actions", "--port", str(self.port)], self._env

