@@ -27,6 +27,7 @@ class Messages:
     zalo_image: str
     zalo_location: str
     zalo_sticker: str
+    feedback_thanks: str  # after a 👍/👎 button
 
     @classmethod
     def load(cls, path: Path) -> Messages:

