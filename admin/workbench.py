@@ -129,6 +129,7 @@ class Workbench:
                     self.engine,
                     self.encoder(),
                     suggest=self.suggest,
+                    prepare=lambda text: self.draft().searcher.dense_query(text)[0],
                     cluster_min=admin.inbox_cluster_min,
                     ignore_min=admin.inbox_ignore_min,
                     window_days=admin.inbox_window_days,

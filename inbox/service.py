@@ -1,8 +1,11 @@
 """The inbox: declined, low-confidence and 👎 turns, redacted, per guessed domain, clustered.
 
-Questions are embedded with the retriever's own encoder (e5, ``"query: "`` on both sides), so
-"similar" means what it means to the bot. Editors settle a cluster with a decision
-(:data:`inbox.store.ACTIONS`): its turns leave the inbox, and an *ignored* cluster keeps new
+Questions are embedded the way the retriever embeds a query (``prepare``: abbreviations
+expanded, diacritics restored for "khong dau" text; then e5 with ``"query: "``), so "similar"
+means what it means to the bot, and "mat the bhyt" meets "mất thẻ bảo hiểm y tế".
+
+Editors settle a cluster with a decision (:data:`inbox.store.ACTIONS`): its turns leave the
+inbox, and an *ignored* cluster keeps new
 questions out too — a later question whose vector is close enough to an ignored one
 (``ignore_min``) never reaches the inbox again. Accepted questions (new phrasings of an entry, or
 a new entry) are answered once the draft is published; until then a repeat of the very same
@@ -106,7 +109,8 @@ class Inbox:
         encoder: EncoderLike,
         *,
         suggest: Callable[[str], Suggestion | None] | None = None,
-        cluster_min: float = 0.88,
+        prepare: Callable[[str], str] | None = None,
+        cluster_min: float = 0.91,
         ignore_min: float = 0.92,
         window_days: int = 90,
         max_turns: int = 5000,
@@ -114,6 +118,7 @@ class Inbox:
         self.engine = engine
         self.encoder = encoder
         self.suggest = suggest
+        self.prepare = prepare
         self.cluster_min = cluster_min
         self.ignore_min = ignore_min
         self.window_days = window_days
@@ -125,7 +130,9 @@ class Inbox:
     # -- embeddings ----------------------------------------------------------------------------
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of ``texts`` (cached), float32, L2-normalised."""
+        """Vectors of ``texts`` as the retriever embeds them (cached), float32, L2-normalised."""
+        if self.prepare is not None:
+            texts = [self.prepare(t) for t in texts]
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:

@@ -35,7 +35,7 @@ class AdminSettings(Group):
         "send the session cookie over HTTPS only (set true behind TLS)",
     )
     inbox_cluster_min: float = var(
-        0.88,
+        0.91,
         "ASSISTANT_INBOX_CLUSTER_MIN",
         "e5 cosine at which unanswered questions join one inbox cluster",
         gt=0,

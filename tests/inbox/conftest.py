@@ -62,18 +62,18 @@ def add_turn(db: Engine) -> AddTurn:
     return add
 
 
-@pytest.fixture
-def faq_copy(tmp_path: Path) -> Path:
-    """A copy of data/faq the test may edit (the draft)."""
-    target = tmp_path / "faq"
+@pytest.fixture(scope="module")
+def faq_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of data/faq the module's tests may edit (the draft)."""
+    target = tmp_path_factory.mktemp("inbox") / "faq"
     shutil.copytree(REPO_ROOT / "data" / "faq", target)
     return target
 
 
-@pytest.fixture
-def faq_service(faq_copy: Path, encoder, tmp_path: Path) -> Iterator[FaqService]:  # noqa: F811
-    """A FAQ service over the copy, starting from the index `make setup` built."""
-    index_dir = tmp_path / "faq_index"
+@pytest.fixture(scope="module")
+def faq_service(faq_copy: Path, encoder) -> Iterator[FaqService]:  # noqa: F811
+    """A FAQ service over the copy (loaded once per module from the index `make setup` built)."""
+    index_dir = faq_copy.parent / "faq_index"
     built = REPO_ROOT / "var" / "faq_index"
     if built.is_dir():
         shutil.copytree(built, index_dir, symlinks=True)
