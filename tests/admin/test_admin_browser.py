@@ -90,7 +90,9 @@ def test_editor_adds_an_entry_previews_it_publishes_and_the_widget_answers(
 
     # a form whose CSRF token was removed is refused and changes nothing
     page.goto(url + "/admin/entries/new")
-    page.evaluate("document.querySelector("form[action='/admin/entries/new'] input[name=csrf]").remove()")
+    page.evaluate(
+        "document.querySelector(\"form[action='/admin/entries/new'] input[name=csrf]\").remove()"
+    )
     _fill_entry(page)
     expect(page.locator(".error")).to_contain_text("CSRF")
 
