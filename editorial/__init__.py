@@ -17,7 +17,9 @@ API (everything an admin page or a script needs; the CLI ``bin/assistant domain|
     from editorial import Workspace, yamledit
     ws = Workspace.from_settings(get_settings())   # or Workspace(draft_dir, live_dir, db_url)
     ws.validate()            # Validation(corpus, errors=("path:line: what; fix", …), warnings)
-    ws.publish(author, message)   # -> Version (ValidationFailed lists every problem)
+    ws.changes()             # what a publish would change, entry by entry
+    ws.publish(author, message)   # -> Version (ValidationFailed lists every problem;
+                                  #    NothingToPublish when the draft is the live version)
     ws.rollback(number or None, author=…)  # -> Version now live (default: the one before)
     ws.versions(); ws.live(); ws.store.files(n)  # history, live version, a version's files
     ws.restore_draft(n, author=…)  # the draft becomes version n again
@@ -41,6 +43,7 @@ from editorial.errors import (
     DomainExists,
     EditorialError,
     EntryNotFound,
+    NothingToPublish,
     SpreadsheetError,
     ValidationFailed,
     VersionNotFound,
@@ -54,6 +57,7 @@ __all__ = [
     "DomainInfo",
     "EditorialError",
     "EntryNotFound",
+    "NothingToPublish",
     "ServerReport",
     "SpreadsheetError",
     "SwapResult",

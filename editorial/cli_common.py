@@ -30,6 +30,7 @@ def open_workspace() -> tuple[Settings, Workspace]:
     """The settings and the workspace they describe (a settings problem exits with its fix)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("retrieval.corpus").setLevel(logging.CRITICAL)  # errors are printed by us
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         settings = get_settings()
     except SettingsError as exc:

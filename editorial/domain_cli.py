@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from editorial import yamledit
-from editorial.cli_common import EXIT_INVALID, emit, fail, open_workspace
+from editorial.cli_common import EXIT_INVALID, author_default, emit, fail, open_workspace
 from editorial.errors import EditorialError
 from editorial.store import UNAVAILABLE, wrap_db_errors
 from retrieval.corpus import AUDIENCES
@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         except EditorialError as exc:
             fail(str(exc), EXIT_INVALID)
+        try:
+            workspace.store.audit(author_default(), "domain_new", args.code, args.name)
+        except UNAVAILABLE as exc:  # the draft file is there; only the audit row is missing
+            print(f"cảnh báo: {wrap_db_errors(exc, workspace.store.db_url)}", file=sys.stderr)
         emit(
             args.json,
             {"code": args.code, "path": str(path)},

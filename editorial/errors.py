@@ -6,6 +6,7 @@ __all__ = [
     "DomainExists",
     "EditorialError",
     "EntryNotFound",
+    "NothingToPublish",
     "SpreadsheetError",
     "ValidationFailed",
     "VersionNotFound",
@@ -26,6 +27,10 @@ class ValidationFailed(EditorialError):
 
 class VersionNotFound(EditorialError):
     """No published version has this number (or nothing was published yet)."""
+
+
+class NothingToPublish(EditorialError):
+    """The draft is exactly the live version: publishing would add an identical version."""
 
 
 class DomainExists(EditorialError):

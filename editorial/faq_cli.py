@@ -15,7 +15,7 @@ from editorial.cli_common import (
     fail,
     open_workspace,
 )
-from editorial.errors import EditorialError, ValidationFailed
+from editorial.errors import EditorialError, NothingToPublish, ValidationFailed
 from editorial.store import UNAVAILABLE, Version, wrap_db_errors
 from editorial.workspace import SwapResult, Workspace
 
@@ -193,14 +193,26 @@ def _swap_report(result: SwapResult | None, version: Version, verb: str) -> tupl
 
 def _publish(args: argparse.Namespace, workspace: Workspace, wait_s: float) -> int:
     started = time.monotonic()
-    version = workspace.publish(args.author, args.message)
+    changes = workspace.changes()
+    try:
+        version = workspace.publish(args.author, args.message)
+    except NothingToPublish as exc:
+        emit(
+            args.json,
+            {"version": None, "changes": [], "reason": str(exc)},
+            "Bản nháp giống hệt phiên bản đang phục vụ: không có gì để công bố.",
+        )
+        return 0
     result = (
         None
         if args.no_wait
         else workspace.wait_for_servers(version.number, timeout_s=wait_s, started=started)
     )
     data, text, code = _swap_report(result, version, "Đã công bố")
-    emit(args.json, data, text)
+    data["changes"] = changes
+    shown = "\n".join(f"  {c}" for c in changes[:30])
+    more = f"\n  … và {len(changes) - 30} thay đổi khác" if len(changes) > 30 else ""
+    emit(args.json, data, f"{text}\nThay đổi:\n{shown}{more}" if changes else text)
     return code
 
 

@@ -99,6 +99,7 @@ class LiveFollower:
         if failed is not None and time.monotonic() - failed[0] < _RETRY_FAILED_S:
             return
         started = time.perf_counter()
+        self._say("swapping", number)
         try:
             folder = self.workspace.materialize(number)
             self.service.switch_to(folder, version=number)
@@ -116,6 +117,16 @@ class LiveFollower:
             return
         self._failed.pop(number, None)
         logger.info("FAQ version %d serving (swap %.2f s)", number, time.perf_counter() - started)
+
+    def _say(self, status: str, wanted: int) -> None:
+        """Report at once (before a swap that may take long: 'faq publish' keeps waiting)."""
+        try:
+            self.workspace.store.report_server(
+                self.name, version=self.service.version, wanted=wanted, status=status, error=None
+            )
+        except UNAVAILABLE as exc:
+            logger.warning("cannot report the FAQ version serving: %s", exc)
+        self._reported = None  # the next look reports the outcome
 
     def _report(self, live: int | None) -> None:
         failed = self._failed.get(live) if live is not None else None

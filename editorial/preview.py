@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
+from editorial.store import files_digest
 from editorial.workspace import Workspace
 from retrieval.corpus import load_corpus
 from retrieval.decision import Decision, Thresholds, decide
-from retrieval.index import FaqIndex, IndexStoreError
+from retrieval.index import EncoderLike, FaqIndex, IndexStoreError
 from retrieval.search import FaqSearcher
 from settings.services import Settings
 from vitext import load_abbreviations, nfc
@@ -56,29 +58,42 @@ def explain(decision: Decision, thresholds: Thresholds) -> str:
 class Previewer:
     """The encoder loaded once; the draft and live indexes built from the saved vectors."""
 
-    def __init__(self, settings: Settings, workspace: Workspace) -> None:
-        from retrieval.encoder import load_encoder  # torch: only when a preview is asked
-
+    def __init__(
+        self, settings: Settings, workspace: Workspace, *, encoder: EncoderLike | None = None
+    ) -> None:
         paths = settings.paths
         self.workspace = workspace
         self.strategy = settings.retrieval.faq_strategy
         self.thresholds = Thresholds.load(paths.faq_thresholds)
         self.abbreviations = load_abbreviations(paths.abbreviations_path)
-        self.encoder = load_encoder(settings.retrieval, models_dir=paths.models_dir)
+        if encoder is None:
+            from retrieval.encoder import load_encoder  # torch: only when a preview is asked
+
+            encoder = load_encoder(settings.retrieval, models_dir=paths.models_dir)
+        self.encoder = encoder
         self.hnsw_min = settings.retrieval.faq_hnsw_min
+        self._previous: FaqIndex | None = None
         try:
-            self._saved: FaqIndex | None = FaqIndex.load(
-                paths.faq_index_dir, hnsw_min=self.hnsw_min
-            )
+            self._previous = FaqIndex.load(paths.faq_index_dir, hnsw_min=self.hnsw_min)
         except IndexStoreError as exc:
             logger.info("no saved FAQ index to reuse: %s", exc)
-            self._saved = None
+        self._cache: dict[str, tuple[FaqSearcher, int]] = {}
+        self._lock = threading.Lock()
 
-    def _searcher(self, folder: Path, previous: FaqIndex | None) -> tuple[FaqSearcher, int]:
-        report = load_corpus(folder)
+    def _searcher(self, files: dict[str, str]) -> tuple[FaqSearcher, int]:
+        """Searcher over these files (cached by content: the admin page asks again and again)."""
+        key = files_digest(files)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        with tempfile.TemporaryDirectory(prefix="faq-preview-") as tmp:
+            for name, text in files.items():
+                (Path(tmp) / name).write_text(text, encoding="utf-8")
+            report = load_corpus(Path(tmp))
         index = FaqIndex.build(
-            report.corpus, self.encoder, previous=previous, hnsw_min=self.hnsw_min
+            report.corpus, self.encoder, previous=self._previous, hnsw_min=self.hnsw_min
         )
+        self._previous = index
         searcher = FaqSearcher(
             report.corpus,
             index,
@@ -86,6 +101,11 @@ class Previewer:
             abbreviations=self.abbreviations,
             strategy=self.strategy,
         )
+        with self._lock:
+            self._cache = {
+                **dict(list(self._cache.items())[-1:]),
+                key: (searcher, len(report.errors)),
+            }
         return searcher, len(report.errors)
 
     def ask(self, question: str, *, role: str = "citizen") -> dict[str, Any]:
@@ -93,15 +113,10 @@ class Previewer:
         question = nfc(question).strip()
         live = self.workspace.live()
         live_side = None
-        previous = self._saved
         if live is not None:
-            with tempfile.TemporaryDirectory(prefix="faq-preview-") as tmp:
-                for name, text in self.workspace.store.files(live.number).items():
-                    (Path(tmp) / name).write_text(text, encoding="utf-8")
-                searcher, errors = self._searcher(Path(tmp), previous)
-            previous = searcher.index
+            searcher, errors = self._searcher(self.workspace.store.files(live.number))
             live_side = self._side(searcher, question, role, errors, version=live.number)
-        searcher, errors = self._searcher(self.workspace.draft_dir, previous)
+        searcher, errors = self._searcher(self.workspace.draft_files())
         draft_side = self._side(searcher, question, role, errors, version=None)
         same = live_side is not None and all(
             draft_side[k] == live_side[k] for k in ("decision", "faq_id", "suggestions")

@@ -14,6 +14,7 @@ action server of a deployment — on one host or several — sees the same live 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,10 +29,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     delete,
     func,
     insert,
+    or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine, Row
@@ -46,6 +50,7 @@ __all__ = [
     "ServerReport",
     "Version",
     "VersionStore",
+    "files_digest",
     "sha256_text",
     "utcnow",
 ]
@@ -94,11 +99,22 @@ _SERVERS = Table(
     Column("server_id", String(120), primary_key=True),  # host:pid
     Column("version", Integer, nullable=True),  # serving now
     Column("wanted", Integer, nullable=True),  # the live version it last tried
-    Column("status", String(20), nullable=False),  # ok | failed
+    Column("status", String(20), nullable=False),  # ok | failed | swapping
     Column("error", Text, nullable=True),
     Column("seen_at", DateTime, nullable=False),
 )
 _LIVE_SLOT = 1
+
+
+_ATTEMPTS = 10
+SWAPPING_FRESH_S = 900.0  # how long a server that said "swapping" counts as running
+_PG_LOCK_KEY = 0x11A_F00D  # advisory lock: publishes and rollbacks take turns on PostgreSQL
+
+
+def _serialize(conn: Connection) -> None:
+    """Make concurrent publishes/rollbacks take turns (SQLite writers already do)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
 
 
 def utcnow() -> datetime:
@@ -106,11 +122,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def sha256_text(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _digest(files: Mapping[str, str]) -> str:
+def files_digest(files: Mapping[str, str]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(f"{name}\0{sha256_text(files[name])}\0".encode())
@@ -182,12 +198,21 @@ class VersionStore:
         message: str,
         domains: int,
         entries: int,
+        only_first: bool = False,
     ) -> Version:
-        """Record a new version and make it live, atomically (one transaction)."""
-        for attempt in range(3):
+        """Record a new version and make it live, atomically (one transaction).
+
+        With ``only_first`` nothing is recorded when a version exists already (two action servers
+        starting at once on an empty database publish the draft once); the live one is returned.
+        """
+        for attempt in range(_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
+                    _serialize(conn)
                     number = int(conn.scalar(select(func.max(_VERSIONS.c.number))) or 0) + 1
+                    if only_first and number > 1:
+                        live = conn.scalar(select(_LIVE.c.version))
+                        return self.version(int(live if live is not None else number - 1))
                     now = utcnow()
                     conn.execute(
                         insert(_VERSIONS).values(
@@ -195,7 +220,7 @@ class VersionStore:
                             author=author,
                             message=message,
                             created_at=now,
-                            digest=_digest(files),
+                            digest=files_digest(files),
                             domains=domains,
                             entries=entries,
                         )
@@ -212,13 +237,15 @@ class VersionStore:
                     self._audit(conn, author, "publish", str(number), message)
                 return self.version(number)
             except IntegrityError:  # another publish took this number first: take the next
-                if attempt == 2:
+                if attempt == _ATTEMPTS - 1:
                     raise
+                time.sleep(0.02 * (attempt + 1))
         raise AssertionError("unreachable")
 
     def set_live(self, number: int, *, author: str, action: str, detail: str) -> Version:
         """Point the bot at an existing version (rollback), with its audit row, atomically."""
         with self.engine.begin() as conn:
+            _serialize(conn)
             if conn.scalar(select(_VERSIONS.c.number).where(_VERSIONS.c.number == number)) is None:
                 raise VersionNotFound(f"there is no FAQ version {number}; see 'faq versions'")
             self._set_live(conn, number, author)
@@ -259,7 +286,7 @@ class VersionStore:
             rows = conn.execute(
                 select(_FILES.c.name, _FILES.c.text).where(_FILES.c.version == number)
             ).all()
-        return {str(name): str(text) for name, text in rows}
+        return {str(name): str(body) for name, body in rows}
 
     def file_history(self) -> dict[str, list[tuple[int, str]]]:
         """File name -> [(version, sha256)] in version order (for "last published" per domain)."""
@@ -328,10 +355,14 @@ class VersionStore:
     def servers(self, *, fresh_s: float) -> list[ServerReport]:
         """Action servers that reported within the last ``fresh_s`` seconds (the running ones)."""
         since = utcnow() - timedelta(seconds=fresh_s)
+        # a server building a large new index reports "swapping" once and is silent meanwhile
+        swapping_since = utcnow() - timedelta(seconds=SWAPPING_FRESH_S)
+        recent = or_(
+            _SERVERS.c.seen_at >= since,
+            and_(_SERVERS.c.status == "swapping", _SERVERS.c.seen_at >= swapping_since),
+        )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(_SERVERS).where(_SERVERS.c.seen_at >= since).order_by(_SERVERS.c.server_id)
-            ).all()
+            rows = conn.execute(select(_SERVERS).where(recent).order_by(_SERVERS.c.server_id)).all()
         return [ServerReport(**r._mapping) for r in rows]
 
 

@@ -15,7 +15,9 @@ running action servers follow the pointer (:mod:`editorial.live`) and swap their
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -24,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from editorial.errors import EditorialError, ValidationFailed, VersionNotFound
-from editorial.store import ServerReport, Version, VersionStore, sha256_text
+from editorial.errors import EditorialError, NothingToPublish, ValidationFailed, VersionNotFound
+from editorial.store import ServerReport, Version, VersionStore, files_digest, sha256_text
 from retrieval.corpus import Corpus, CorpusFile, corpus_files, load_corpus
 
 if TYPE_CHECKING:
@@ -146,9 +148,18 @@ class Workspace:
 
     # -- versions ------------------------------------------------------------------------------
 
-    def publish(self, author: str, message: str = "") -> Version:
+    def publish(self, author: str, message: str = "", *, only_first: bool = False) -> Version:
         """Validate the draft and make it the live version (refused with every problem)."""
         files = self.draft_files()  # read once: what is validated is what is published
+        live = self.store.live_number()
+        if (
+            not only_first
+            and live is not None
+            and files_digest(files) == self.store.version(live).digest
+        ):
+            raise NothingToPublish(
+                f"the draft is the same as the live version {live}: nothing to publish"
+            )
         with tempfile.TemporaryDirectory(prefix="faq-publish-") as tmp:
             for name, text in files.items():
                 (Path(tmp) / name).write_text(text, encoding="utf-8")
@@ -162,7 +173,32 @@ class Workspace:
             message=message.strip() or "(không có ghi chú)",
             domains=len(checked.corpus.files),
             entries=len(checked.corpus.entries),
+            only_first=only_first,
         )
+
+    def changes(self) -> list[str]:
+        """What publishing the draft would change, entry by entry (valid files only)."""
+        live_number = self.store.live_number()
+        live = _corpus_of(self.store.files(live_number)) if live_number is not None else {}
+        draft = {f.path.name: f for f in self.validate().corpus.files}
+        out: list[str] = []
+        for name in sorted(set(draft) | set(live)):
+            code = name.removesuffix(".yml")
+            new, old = draft.get(name), live.get(name)
+            if new is None:
+                broken = (self.draft_dir / name).exists()
+                out.append(f"{code}: tệp nháp đang lỗi" if broken else f"{code}: bỏ lĩnh vực")
+                continue
+            if old is None:
+                out.append(f"{code}: lĩnh vực mới ({len(new.entries)} mục)")
+                continue
+            if new.domain != old.domain:
+                out.append(f"{code}: sửa phần đầu (tên, cơ quan, mô tả, đối tượng)")
+            before, after = _entries_of(old), _entries_of(new)
+            out += [f"{code}: thêm {i}" for i in after if i not in before]
+            out += [f"{code}: bỏ {i}" for i in before if i not in after]
+            out += [f"{code}: sửa {i}" for i in after if i in before and after[i] != before[i]]
+        return out
 
     def rollback(self, number: int | None = None, *, author: str, message: str = "") -> Version:
         """Serve an earlier version again (default: the one before the live one)."""
@@ -182,7 +218,9 @@ class Workspace:
         number = self.store.live_number()
         if number is not None:
             return self.store.version(number)
-        return self.publish(author, "Phiên bản đầu tiên (bản nháp lúc khởi động lần đầu)")
+        return self.publish(
+            author, "Phiên bản đầu tiên (bản nháp lúc khởi động lần đầu)", only_first=True
+        )
 
     def versions(self) -> list[Version]:
         return self.store.versions()
@@ -289,11 +327,12 @@ class Workspace:
             code = name.removesuffix(".yml")
             dfile, lfile = draft.get(name), live_corpus.get(name)
             head = dfile.domain if dfile else (lfile.domain if lfile else None)
+            name_text = head.name if head else _header_name(self.draft_dir / name)
             error = next((e for e in checked.errors if f"/{name}:" in e), None)
             infos.append(
                 DomainInfo(
                     code=code,
-                    name=head.name if head else "",
+                    name=name_text,
                     agency=head.agency if head else "",
                     entries=len(dfile.entries) if dfile else None,
                     live_entries=len(lfile.entries) if lfile else None,
@@ -313,6 +352,21 @@ def _corpus_of(files: dict[str, str]) -> dict[str, CorpusFile]:
             (Path(tmp) / name).write_text(text, encoding="utf-8")
         corpus = load_corpus(Path(tmp)).corpus
     return {f.path.name: f for f in corpus.files}
+
+
+def _header_name(path: Path) -> str:
+    """The domain name of a draft file that does not validate (best effort, for listings)."""
+    match = (
+        re.search(r"(?m)^  name: *(.+)$", path.read_text(encoding="utf-8"))
+        if path.exists()
+        else None
+    )
+    return match.group(1).strip().strip("\"'") if match else ""
+
+
+def _entries_of(cfile: CorpusFile) -> dict[str, object]:
+    """Entry id -> its content (where it was read from left out)."""
+    return {e.id: dataclasses.replace(e, location="", question_lines=()) for e in cfile.entries}
 
 
 def _last_change(

@@ -11,9 +11,10 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ _CODE_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _MAX_ANSWER_CHARS = 700
 _MIN_QUESTIONS = 3
 _NEAR_DUP_JACCARD = 0.9
+_PARSED_MAX = 256  # valid files remembered by (name, sha256 of the bytes)
+_PARSED: dict[tuple[str, str], tuple[CorpusFile, list[str]]] = {}
+_PARSED_LOCK = threading.Lock()
 
 
 class _Constructor(RoundTripConstructor):
@@ -199,15 +203,49 @@ class _FileChecker:
         return str(value)
 
 
+def _relocated(found: tuple[CorpusFile, list[str]], path: Path) -> tuple[CorpusFile, list[str]]:
+    """A parsed file as if read from ``path`` (same name and text, another folder)."""
+    cfile, warnings = found
+    if cfile.path == path:
+        return cfile, list(warnings)
+    old, new = str(cfile.path), str(path)
+    entries = tuple(
+        replace(e, location=new + e.location[len(old) :]) if e.location.startswith(old) else e
+        for e in cfile.entries
+    )
+    moved = [new + w[len(old) :] if w.startswith(old) else w for w in warnings]
+    return CorpusFile(path, cfile.domain, entries), moved
+
+
 def load_file(path: Path) -> tuple[CorpusFile, list[str]]:
-    """Parse and validate one domain file; returns it with its warnings or raises CorpusError."""
+    """Parse and validate one domain file; returns it with its warnings or raises CorpusError.
+
+    Valid files are remembered by name and content (a bounded cache): a published version, or a
+    reload after one edit, parses only the files whose text changed (ruamel is slow).
+    """
     path = Path(path)
-    chk = _FileChecker(path)
     try:
-        raw = path.read_bytes().decode("utf-8")
-        doc = _yaml().load(raw)
+        raw_bytes = path.read_bytes()
     except OSError as exc:  # deleted or renamed between listing and reading
         raise CorpusError([f"{path}:1: cannot read the file ({exc})"]) from exc
+    key = (path.name, hashlib.sha256(raw_bytes).hexdigest())
+    with _PARSED_LOCK:
+        found = _PARSED.get(key)
+    if found is not None:
+        return _relocated(found, path)
+    parsed = _parse_file(path, raw_bytes)
+    with _PARSED_LOCK:
+        _PARSED[key] = parsed
+        while len(_PARSED) > _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+    return parsed[0], list(parsed[1])
+
+
+def _parse_file(path: Path, raw_bytes: bytes) -> tuple[CorpusFile, list[str]]:
+    chk = _FileChecker(path)
+    try:
+        raw = raw_bytes.decode("utf-8")
+        doc = _yaml().load(raw)
     except UnicodeDecodeError as exc:
         raise CorpusError([f"{path}:1: file is not UTF-8 ({exc}); save it as UTF-8"]) from exc
     except YAMLError as exc:

@@ -137,6 +137,11 @@ def main() -> int:
             else "off (TELEGRAM_BOT_TOKEN not set)"
         )
         zalo = "on (/webhooks/zalo)" if settings.zalo.enabled else "off (ZALO_APP_ID not set)"
+        faq = (
+            "the published version (edit data/faq, then bin/assistant faq publish)"
+            if settings.editorial.faq_serve == "published"
+            else "the draft data/faq as saved (development mode, ASSISTANT_FAQ_SERVE=draft)"
+        )
         print(
             "\n== Trợ lý ảo IOC is running ==\n"
             f"  web chat:   {web}\n"
@@ -144,6 +149,7 @@ def main() -> int:
             '\'{"sender":"me","message":"làm căn cước ở đâu"}\'\n'
             f"  actions:    {env['ASSISTANT_ACTIONS_URL']}\n"
             f"  Telegram:   {telegram}\n  Zalo OA:    {zalo}\n"
+            f"  FAQ:        {faq}\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )

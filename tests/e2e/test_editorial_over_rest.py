@@ -66,43 +66,51 @@ def test_new_domain_goes_live_on_publish_and_leaves_on_rollback(stack: Stack) ->
     created = _cli(stack, "domain", "new", "nong_nghiep", "--name", "Nông nghiệp")
     assert created.returncode == 0, created.stderr
     path = stack.faq_dir / "nong_nghiep.yml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("entries: []\n", ENTRY.format(marker=marker)), encoding="utf-8")
-    assert _cli(stack, "faq", "validate").returncode == 0
+    try:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("entries: []\n", ENTRY.format(marker=marker)), encoding="utf-8"
+        )
+        assert _cli(stack, "faq", "validate").returncode == 0
 
-    time.sleep(1.5)  # three polls of the action server: a saved draft is not served
-    reply, slots = _reply(stack, QUESTION)
-    assert marker not in reply
-    assert slots["answer_domain"] != "nong_nghiep"
+        time.sleep(1.5)  # three polls of the action server: a saved draft is not served
+        reply, slots = _reply(stack, QUESTION)
+        assert marker not in reply
+        assert slots["answer_domain"] != "nong_nghiep"
 
-    started = time.monotonic()
-    published = _cli(stack, "faq", "publish", "--message", "Thêm lĩnh vực Nông nghiệp", "--json")
-    cli_done = time.monotonic() - started
-    assert published.returncode == 0, published.stderr
-    report = json.loads(published.stdout)
-    assert report["swapped"] == 1
-    assert not report["timed_out"]
-    _until(stack, lambda r, s: marker in r, timeout_s=10)
-    elapsed = time.monotonic() - started
-    print(
-        f"faq publish → first answer over REST: {elapsed:.1f} s "
-        f"(CLI {cli_done:.1f} s, action server swap {report['elapsed_s']:.1f} s)"
-    )
-    assert elapsed < 10
-    _, slots = _reply(stack, QUESTION)
-    assert slots["answer_domain"] == "nong_nghiep"
-    assert slots["faq_id"] == "nn-ho-tro-giong-sau-thien-tai"
+        started = time.monotonic()
+        published = _cli(
+            stack, "faq", "publish", "--message", "Thêm lĩnh vực Nông nghiệp", "--json"
+        )
+        cli_done = time.monotonic() - started
+        assert published.returncode == 0, published.stderr
+        report = json.loads(published.stdout)
+        assert report["swapped"] == 1
+        assert not report["timed_out"]
+        _until(stack, lambda r, s: marker in r, timeout_s=10)
+        elapsed = time.monotonic() - started
+        print(
+            f"faq publish → first answer over REST: {elapsed:.1f} s "
+            f"(CLI {cli_done:.1f} s, action server swap {report['elapsed_s']:.1f} s)"
+        )
+        assert elapsed < 10
+        _, slots = _reply(stack, QUESTION)
+        assert slots["answer_domain"] == "nong_nghiep"
+        assert slots["faq_id"] == "nn-ho-tro-giong-sau-thien-tai"
 
-    rolled = _cli(stack, "faq", "rollback", "--json")
-    assert rolled.returncode == 0, rolled.stderr
-    assert json.loads(rolled.stdout)["version"]["number"] == report["version"]["number"] - 1
-    _until(
-        stack, lambda r, s: marker not in r and s["answer_domain"] != "nong_nghiep", timeout_s=10
-    )
-    listed = json.loads(_cli(stack, "domain", "list", "--json").stdout)
-    nong = next(d for d in listed if d["code"] == "nong_nghiep")
-    assert (nong["entries"], nong["live_entries"]) == (1, None)
-    path.unlink()  # the draft goes back to what is live
+        rolled = _cli(stack, "faq", "rollback", "--json")
+        assert rolled.returncode == 0, rolled.stderr
+        assert json.loads(rolled.stdout)["version"]["number"] == report["version"]["number"] - 1
+        _until(
+            stack,
+            lambda r, s: marker not in r and s["answer_domain"] != "nong_nghiep",
+            timeout_s=10,
+        )
+        listed = json.loads(_cli(stack, "domain", "list", "--json").stdout)
+        nong = next(d for d in listed if d["code"] == "nong_nghiep")
+        assert (nong["entries"], nong["live_entries"]) == (1, None)
+    finally:
+        path.unlink(missing_ok=True)  # the draft goes back to what is live
 
 
 def test_broken_draft_is_refused_and_live_keeps_serving(stack: Stack) -> None:

@@ -50,6 +50,13 @@ def test_publish_versions_rollback_and_domain_list(env: dict[str, str]) -> None:
     new = _cli(env, "domain", "new", "nong_nghiep", "--name", "Nông nghiệp")
     assert new.returncode == 0, new.stderr
     assert "faq publish" in new.stdout
+    from editorial import VersionStore
+
+    audit = VersionStore(env["ASSISTANT_DB_URL"]).audit_log()
+    assert [(a.action, a.target) for a in audit[:2]] == [
+        ("domain_new", "nong_nghiep"),
+        ("publish", "1"),
+    ]
     refused = _cli(env, "faq", "publish")
     assert refused.returncode == 1
     assert "nong_nghiep.yml:" in refused.stderr

@@ -45,6 +45,7 @@ def test_publish_swaps_and_rollback_swaps_back(
     assert service.version == 1  # a saved draft changes nothing
     version = workspace.publish("a", "nông nghiệp")
     result = workspace.wait_for_servers(version.number, timeout_s=30)
+    print(f"publish → swapped: {result.elapsed_s:.2f} s")
     assert not result.timed_out
     assert [s.server_id for s in result.swapped] == ["test:1"]
     assert service.version == 2

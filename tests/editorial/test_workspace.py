@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editorial import ValidationFailed, VersionNotFound, Workspace, yamledit
+from editorial import NothingToPublish, ValidationFailed, VersionNotFound, Workspace, yamledit
 
 NEW_ENTRY = {
     "id": "nn-ho-tro-giong",
@@ -125,3 +125,34 @@ def test_swap_wait_reports_every_running_server(workspace: Workspace) -> None:
     assert not result.timed_out
     assert [s.server_id for s in result.swapped] == ["host:1"]
     assert [s.server_id for s in result.failed] == ["host:2"]
+
+
+def test_two_first_starts_publish_the_draft_once(workspace: Workspace) -> None:
+    first = workspace.ensure_live()
+    again = workspace.publish("system", "lần nữa", only_first=True)
+    assert again.number == first.number == 1
+    assert [v.number for v in workspace.versions()] == [1]
+
+
+def test_changes_list_what_a_publish_would_do(workspace: Workspace) -> None:
+    workspace.publish("a", "v1")
+    with pytest.raises(NothingToPublish):
+        workspace.publish("a", "lại")
+    _add_domain(workspace)
+    yamledit.update_entry(workspace.draft_dir, "hcc-khai-sinh", {"answer": "Mới."})
+    yamledit.remove_entry(workspace.draft_dir, "hcc-ket-hon")
+    assert workspace.changes() == [
+        "hanh_chinh_cong: bỏ hcc-ket-hon",
+        "hanh_chinh_cong: sửa hcc-khai-sinh",
+        "nong_nghiep: lĩnh vực mới (1 mục)",
+    ]
+
+
+def test_first_start_with_a_broken_draft_names_the_problem(workspace: Workspace) -> None:
+    from editorial.live import start_published
+
+    path = workspace.draft_dir / "y_te.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("code: y_te", "code: yte"))
+    with pytest.raises(ValidationFailed, match=r"y_te\.yml:2: domain code 'yte' differs"):
+        start_published(workspace)
+    assert workspace.live() is None

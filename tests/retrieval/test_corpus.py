@@ -177,3 +177,13 @@ def test_shipped_corpus_files_have_no_errors() -> None:
     report = load_corpus(faq_dir)
     assert report.errors == ()
     assert len(report.corpus.entries) >= 30
+
+
+def test_same_file_in_another_folder_is_reported_at_its_own_path(tmp_path: Path) -> None:
+    first = write_corpus(tmp_path / "v1")
+    second = write_corpus(tmp_path / "v2")  # same names and texts: parsed once, then remembered
+    a = load_corpus(first).corpus.by_id["yte-bhyt-gia-han"]
+    b = load_corpus(second).corpus.by_id["yte-bhyt-gia-han"]
+    assert a.location.startswith(f"{first / 'y_te.yml'}:")
+    assert b.location == a.location.replace(str(first), str(second))
+    assert load_corpus(second).corpus.files[0].path.parent == second
