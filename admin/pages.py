@@ -36,6 +36,7 @@ pre{white-space:pre-wrap}
 
 NAV = (
     ("/admin/", "Mục hỏi đáp"),
+    ("/admin/domains", "Lĩnh vực"),
     ("/admin/test", "Thử câu hỏi"),
     ("/admin/inbox", "Câu hỏi chưa trả lời"),
     ("/admin/publish", "Công bố"),

@@ -227,6 +227,92 @@ class Views:
         question = fields["questions"][0] if fields["questions"] else ""
         return RedirectResponse(f"/admin/test?q={quote(question)}&saved={quote(faq_id)}", 303)
 
+    # -- domains -------------------------------------------------------------------------------
+
+    async def domains(self, request: Request, account: Account, session: Session) -> Response:
+        del request
+        infos = await asyncio.to_thread(self.bench.workspace.domain_list)
+        rows = []
+        for info in infos:
+            editable = account.may_edit(info.code)
+            edit = ""
+            if editable and info.entries is not None:
+                edit = form(
+                    f"/admin/domains/{quote(info.code)}",
+                    session.csrf,
+                    f'<input type="text" name="name" value="{esc(info.name)}" aria-label="Tên">'
+                    f'<input type="text" name="agency" value="{esc(info.agency)}" '
+                    'aria-label="Cơ quan"><button type="submit">Lưu</button>',
+                )
+            published = info.last_published.number if info.last_published else "—"
+            rows.append(
+                [
+                    f'<a href="/admin/?domain={quote(info.code)}">{esc(info.code)}</a>',
+                    edit or esc(f"{info.name} — {info.agency}"),
+                    esc(info.entries if info.entries is not None else "lỗi"),
+                    esc(info.live_entries if info.live_entries is not None else "chưa công bố"),
+                    esc(published),
+                    "có" if info.draft_changed else "",
+                    esc(info.error or ""),
+                ]
+            )
+        body = table(
+            [
+                "Mã",
+                "Tên — cơ quan",
+                "Mục (nháp)",
+                "Mục (đang phục vụ)",
+                "Công bố lần cuối",
+                "Có thay đổi chưa công bố",
+                "Lỗi",
+            ],
+            rows,
+        )
+        if account.is_admin:
+            body += "<h2>Thêm lĩnh vực</h2>" + form(
+                "/admin/domains/new",
+                session.csrf,
+                '<label for="code">Mã (tên không dấu, nối bằng "_", ví dụ nong_nghiep)</label>'
+                '<input type="text" id="code" name="code" required>'
+                '<label for="dname">Tên lĩnh vực</label>'
+                '<input type="text" id="dname" name="name" required>'
+                '<label for="agency">Cơ quan phụ trách</label>'
+                '<input type="text" id="agency" name="agency">'
+                '<label for="description">Mô tả</label>'
+                '<input type="text" id="description" name="description">'
+                '<p><button type="submit">Tạo lĩnh vực</button></p>',
+            )
+        return page("Lĩnh vực", body, session=session)
+
+    async def domain_new(self, request: Request, account: Account, session: Session) -> Response:
+        del session
+        if not account.is_admin:
+            raise Denied("Chỉ quản trị viên được thêm lĩnh vực.")
+        code = field(request, "code", max_chars=60)
+        await asyncio.to_thread(
+            yamledit.domain_new,
+            self.bench.draft_dir,
+            code,
+            name=field(request, "name", max_chars=200),
+            agency=field(request, "agency", max_chars=300),
+            description=field(request, "description", max_chars=1000),
+        )
+        self.bench.workspace.store.audit(account.name, "domain_new", code, "")
+        return RedirectResponse(f"/admin/entries/new?domain={quote(code)}", 303)
+
+    async def domain_edit(self, request: Request, account: Account, session: Session) -> Response:
+        del session
+        code = request.path_params["code"][:60]
+        if not account.may_edit(code):
+            raise Denied(f"Tài khoản {account.name} không được sửa lĩnh vực {code!r}.")
+        fields = {
+            "name": field(request, "name", max_chars=200),
+            "agency": field(request, "agency", max_chars=300),
+        }
+        await asyncio.to_thread(yamledit.update_domain, self.bench.draft_dir, code, fields)
+        self.bench.workspace.store.audit(account.name, "domain_edit", code, "")
+        return RedirectResponse("/admin/domains", 303)
+
     # -- test pane -----------------------------------------------------------------------------
 
     async def test_pane(self, request: Request, account: Account, session: Session) -> Response:

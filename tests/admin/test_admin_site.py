@@ -205,3 +205,41 @@ def test_bad_requests_are_4xx_not_5xx(admin_app: AdminApp) -> None:
         assert huge.status_code == 403
         assert client.get("/admin/stats", params={"days": "abc"}).status_code == 200
     assert httpx.get(admin_app.url + "/admin/stats", follow_redirects=False).status_code == 303
+
+
+def test_an_administrator_adds_a_domain_and_its_first_entry(admin_app: AdminApp) -> None:
+    with admin_app.client() as client:
+        login(client, EDITOR, EDITOR_PASSWORD)
+        token = csrf_of(client.get("/admin/domains").text)
+        form = {"csrf": token, "code": "nong_nghiep", "name": "Nông nghiệp"}
+        assert client.post("/admin/domains/new", data=form).status_code == 403
+        renamed = client.post("/admin/domains/giao_duc", data={"csrf": token, "name": "X"})
+        assert renamed.status_code == 403
+    with admin_app.client() as client:
+        login(client, ADMIN, ADMIN_PASSWORD)
+        token = csrf_of(client.get("/admin/domains").text)
+        bad = client.post("/admin/domains/new", data={**form, "csrf": token, "code": "Nông"})
+        assert bad.status_code == 400
+        made = client.post(
+            "/admin/domains/new", data={**form, "csrf": token, "agency": "Sở Nông nghiệp"}
+        )
+        assert made.url.path == "/admin/entries/new"
+        assert '<option value="nong_nghiep" selected>' in made.text
+        entry = {
+            "csrf": token,
+            "domain": "nong_nghiep",
+            "faq_id": "nn-ho-tro-giong-sau-thien-tai",
+            "questions": "Hỗ trợ giống cây trồng sau thiên tai nhận ở đâu?\n"
+            "bão làm hỏng lúa thì xin hỗ trợ giống thế nào\n"
+            "ho tro giong cay trong sau thien tai o dau",
+            "answer": "Hộ bị thiệt hại nộp đơn đề nghị hỗ trợ tại UBND xã trong 15 ngày.",
+            "source": "Nghị định 02/2017/NĐ-CP",
+            "updated": "2026-01-05",
+        }
+        saved = client.post("/admin/entries/new", data=entry)
+        assert "nn-ho-tro-giong-sau-thien-tai" in _pane(saved.text, "Bản nháp")
+        domains = client.get("/admin/domains").text
+        assert "nong_nghiep" in domains
+        assert "chưa công bố" in domains
+    text = (admin_app.workbench.draft_dir / "nong_nghiep.yml").read_text(encoding="utf-8")
+    assert text.startswith("# FAQ — Nông nghiệp")  # the commented template kept
