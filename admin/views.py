@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -504,8 +505,22 @@ class Views:
 
     async def publish(self, request: Request, account: Account, session: Session) -> Response:
         message = field(request, "message", max_chars=500)
-        version = await asyncio.to_thread(self.bench.workspace.publish, account.name, message)
-        body = notice(f"Đã công bố phiên bản {version.number} ({version.entries} mục).")
+        workspace = self.bench.workspace
+        started = time.monotonic()
+        version = await asyncio.to_thread(workspace.publish, account.name, message)
+        swap = await asyncio.to_thread(
+            lambda: workspace.wait_for_servers(version.number, timeout_s=15, started=started)
+        )
+        body = notice(
+            f"Đã công bố phiên bản {version.number} ({version.entries} mục). "
+            f"{len(swap.swapped)}/{len(swap.servers)} máy chủ trả lời đã chuyển sang phiên bản "
+            f"này sau {swap.elapsed_s:.1f} giây."
+        )
+        if swap.failed or swap.timed_out:
+            body += error(
+                "Có máy chủ chưa chuyển được sang phiên bản mới; người dân vẫn được phục vụ bằng "
+                "phiên bản trước trên máy chủ đó. Xem /health của action server."
+            )
         body += '<p><a href="/admin/publish">Về trang công bố</a></p>'
         return page("Đã công bố", body, session=session)
 
