@@ -28,7 +28,9 @@ from channels.base import Channel, ChannelContext
 from channels.ratelimit import RateLimiter
 from editorial.errors import EditorialError, ValidationFailed
 from inbox.errors import InboxError
+from retrieval.errors import RetrievalError
 from settings.services import Settings
+from stores import StoreUnavailable
 
 __all__ = ["AdminSite"]
 
@@ -178,5 +180,9 @@ class AdminSite(Channel):
                 return page("Chưa hợp lệ", body, session=session, status=400)
             except (EditorialError, InboxError) as exc:
                 return page("Không thực hiện được", error(str(exc)), session=session, status=400)
+            except (RetrievalError, StoreUnavailable) as exc:
+                logger.warning("admin page: %s", exc)
+                body = error("Dịch vụ tìm kiếm hoặc cơ sở dữ liệu đang lỗi; thử lại sau.")
+                return page("Tạm thời không dùng được", body, session=session, status=503)
 
         return endpoint
