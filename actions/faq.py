@@ -14,6 +14,7 @@ from actions import runtime
 from actions.errors import MessagesError
 from actions.messages import FaqMessages
 from actions.payloads import chosen_entities, intent_payload, metadata_of
+from inbox.feedback import feedback_payload
 from retrieval.corpus import FaqEntry
 from retrieval.errors import RetrievalError
 from retrieval.service import FaqService
@@ -40,6 +41,18 @@ def _slots(
         SlotSet("fallback", fallback),
         SlotSet("suggestions", suggestions or []),
     ]
+
+
+def _feedback_buttons(tracker: Tracker, faq_id: str, msg: FaqMessages) -> list[dict[str, str]]:
+    """👍/👎 under an answer; they name the turn by the user message's timestamp."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" and isinstance(event.get("timestamp"), int | float):
+            ts = float(event["timestamp"])
+            return [
+                {"title": msg.feedback_up, "payload": feedback_payload(ts, faq_id, "up")},
+                {"title": msg.feedback_down, "payload": feedback_payload(ts, faq_id, "down")},
+            ]
+    return []
 
 
 def _answer_text(entry: FaqEntry, msg: FaqMessages) -> str:
@@ -74,7 +87,7 @@ class ActionAnswerFaq(Action):
             service = await asyncio.to_thread(runtime.FAQ.get)
             chosen = chosen_entities(message, "ask_faq").get("faq_id")
             if chosen:
-                return self._answer_chosen(dispatcher, service, msg, chosen, role)
+                return self._answer_chosen(dispatcher, tracker, service, msg, chosen, role)
             if not text:
                 dispatcher.utter_message(text=msg.empty)
                 return _slots(fallback=True)
@@ -89,7 +102,8 @@ class ActionAnswerFaq(Action):
         )
         if decision.kind == "answer" and reply.entries:
             entry = reply.entries[0]
-            dispatcher.utter_message(text=_answer_text(entry, msg))
+            buttons = _feedback_buttons(tracker, entry.id, msg)
+            dispatcher.utter_message(text=_answer_text(entry, msg), buttons=buttons)
             return _slots(domain=entry.domain, faq_id=entry.id, fallback=False)
         if decision.kind == "suggest" and reply.entries:
             suggestions = [{"title": e.questions[0], "faq_id": e.id} for e in reply.entries]
@@ -106,6 +120,7 @@ class ActionAnswerFaq(Action):
     @staticmethod
     def _answer_chosen(
         dispatcher: CollectingDispatcher,
+        tracker: Tracker,
         service: FaqService,
         msg: FaqMessages,
         faq_id: str,
@@ -115,5 +130,6 @@ class ActionAnswerFaq(Action):
         if entry is None:
             dispatcher.utter_message(text=msg.not_found)
             return _slots(fallback=True)
-        dispatcher.utter_message(text=_answer_text(entry, msg))
+        buttons = _feedback_buttons(tracker, entry.id, msg)
+        dispatcher.utter_message(text=_answer_text(entry, msg), buttons=buttons)
         return _slots(domain=entry.domain, faq_id=entry.id, fallback=False)

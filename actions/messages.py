@@ -59,6 +59,8 @@ class FaqMessages:
     not_found: str
     unavailable: str
     empty: str
+    feedback_up: str  # 👍 button under an answer
+    feedback_down: str  # 👎 button under an answer
 
 
 def _placeholders(cls: type[Any]) -> dict[str, frozenset[str]]:

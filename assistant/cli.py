@@ -34,6 +34,7 @@ SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
         "editorial.faq_cli",
         "hỏi đáp: validate, preview, publish, rollback, versions, export/import --xlsx",
     ),
+    "admin": ("admin.cli", "tài khoản trang quản trị /admin: tạo, đổi mật khẩu (argon2)"),
 }
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -12,8 +14,10 @@ from channels.messages import Messages
 from channels.rasa_client import RasaClient
 from channels.ratelimit import Limiter, build_rate_limiter
 from channels.render import Reply, parse_rasa
+from inbox.feedback import Vote, parse_vote, record_vote
+from inbox.store import open_engine
 from settings.services import Settings
-from stores import redis_client
+from stores import StoreUnavailable, redis_client
 from vitext import nfc, redact_pii
 
 __all__ = ["Gateway", "build_gateway"]
@@ -31,11 +35,22 @@ class Gateway:
         *,
         rate_limiter: Limiter,
         max_message_chars: int,
+        record_vote: Callable[[Vote], bool] | None = None,
     ) -> None:
         self.rasa = rasa
         self.messages = messages
         self._limiter = rate_limiter
         self._max_chars = max_message_chars
+        self._record_vote = record_vote
+
+    async def vote(self, vote: Vote) -> list[Reply]:
+        """Store a 👍/👎 with its turn (never sent to Rasa); a thank-you either way."""
+        if self._record_vote is not None:
+            try:
+                await asyncio.to_thread(self._record_vote, vote)
+            except StoreUnavailable as exc:
+                logger.warning("feedback not stored: %s", exc)
+        return [Reply(text=self.messages.feedback_thanks)]
 
     async def handle(
         self,
@@ -59,6 +74,9 @@ class Gateway:
                 "%s message of %d chars refused (max %d)", channel, len(text), self._max_chars
             )
             return [Reply(text=self.messages.too_long.format(max_chars=self._max_chars))]
+        vote = parse_vote(text)
+        if vote is not None:  # a 👍/👎 button pressed on Telegram or Zalo
+            return await self.vote(vote)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s <- %s", channel, redact_pii(text))
         metadata: dict[str, Any] = {"channel": channel, "user_id": user_id}
@@ -75,6 +93,11 @@ def build_gateway(settings: Settings, *, http: httpx.AsyncClient | None = None) 
     """The shared turn pipeline for the server-side channels (Telegram, Zalo)."""
     web = settings.web
     rasa = RasaClient(web.rasa_url, timeout_s=web.rasa_timeout_s, client=http)
+    db_url = settings.stores.db_url
+
+    def store_vote(vote: Vote) -> bool:
+        return record_vote(open_engine(db_url), vote)
+
     return Gateway(
         rasa,
         Messages.load(settings.paths.messages_dir / "channels.yml"),
@@ -84,4 +107,5 @@ def build_gateway(settings: Settings, *, http: httpx.AsyncClient | None = None) 
             prefix="assistant:rate:sender",
         ),
         max_message_chars=web.max_message_chars,
+        record_vote=store_vote,
     )

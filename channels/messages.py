@@ -28,6 +28,7 @@ class Messages:
     zalo_location: str
     zalo_sticker: str
     privacy_notice: str  # before the first message (docs/privacy.md)
+    feedback_thanks: str  # after a 👍/👎 button
 
     @classmethod
     def load(cls, path: Path) -> Messages:

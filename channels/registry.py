@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from admin.site import AdminSite
 from channels.base import Channel
 from channels.telegram import TelegramChannel
 from channels.web import WebChannel
@@ -12,7 +13,8 @@ from settings.services import Settings
 
 __all__ = ["CHANNEL_TYPES", "configured_channels"]
 
-CHANNEL_TYPES: tuple[type[Channel], ...] = (WebChannel, TelegramChannel, ZaloChannel)
+# AdminSite is no chat platform, but the editors' /admin page is mounted, started and stopped alike
+CHANNEL_TYPES: tuple[type[Channel], ...] = (WebChannel, TelegramChannel, ZaloChannel, AdminSite)
 
 
 def configured_channels(

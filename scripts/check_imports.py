@@ -17,10 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
     "actions",
+    "admin",
     "analytics",
     "assistant",
     "channels",
     "editorial",
+    "inbox",
     "ioc",
     "retrieval",
     "settings",
@@ -30,10 +32,12 @@ PACKAGES = (
 )
 RUNTIME = (
     "actions",
+    "admin",
     "analytics",
     "assistant",
     "channels",
     "editorial",
+    "inbox",
     "ioc",
     "retrieval",
     "settings",

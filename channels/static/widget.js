@@ -211,6 +211,7 @@
         b.disabled = !isLast;
         b.addEventListener("click", function () {
           Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) { x.disabled = true; });
+          if (button.payload.indexOf("/feedback{") === 0) { sendFeedback(button.title, button.payload); return; }
           sendText(button.title, button.payload);
         });
         group.appendChild(b);
@@ -272,6 +273,18 @@
       customData: metadata
     });
     setTyping(true);
+  };
+
+  // a 👍/👎 goes to the web app (stored with the turn), never to Rasa
+  var sendFeedback = function (title, payload) {
+    addEntry({ from: "user", text: title });
+    fetch(base + "feedback", {
+      method: "POST",
+      credentials: "omit",
+      headers: { "Content-Type": "text/plain" },
+      body: JSON.stringify({ payload: payload })
+    }).then(function () { addEntry({ from: "bot", text: t("feedback_thanks") }); })
+      .catch(function () { showNotice(t("offline")); });
   };
 
   // ---------- socket.io ----------

