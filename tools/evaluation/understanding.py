@@ -28,7 +28,7 @@ from typing import Any
 
 from settings.defaults import REPO_ROOT
 from settings.services import get_settings
-from tools.evaluation.understanding_set import SPLITS, EvalItem, EvalSet, load_set
+from tools.evaluation.understanding_set import SPLITS, EvalItem, EvalSet, load_set, split_of
 from vitext import fold, has_diacritics
 
 __all__ = ["main", "run_pipeline", "score"]
@@ -211,7 +211,7 @@ def score(pairs: Sequence[tuple[EvalItem, Result]], *, with_misses: bool) -> dic
 
 
 def evaluate(data: EvalSet, split: str, *, fold_citizen: bool = False) -> dict[str, Any]:
-    """Run the pipeline on ``split`` and score it (misses only for ``dev``)."""
+    """Run the pipeline once on ``split`` and score each half apart (misses only for ``dev``)."""
     now = data.reference_date.isoformat()
     as_citizen = [i for i in data.select(split) if i.kind != "staff"]
     if fold_citizen:
@@ -219,18 +219,26 @@ def evaluate(data: EvalSet, split: str, *, fold_citizen: bool = False) -> dict[s
     as_staff = data.select(split, "staff")
     results = run_pipeline([i.text for i in as_citizen], role="citizen", now=now)
     results += run_pipeline([i.text for i in as_staff], role="staff", now=now)
-    report = score(
-        list(zip(as_citizen + as_staff, results, strict=True)), with_misses=split == "dev"
-    )
-    return {"split": split, "folded": fold_citizen, **report}
+    pairs = list(zip(as_citizen + as_staff, results, strict=True))
+    halves = ("dev", "test") if split == "all" else (split,)
+    return {
+        "folded": fold_citizen,
+        "splits": {
+            half: score(
+                [(i, r) for i, r in pairs if split_of(i.text) == half],
+                with_misses=half == "dev",
+            )
+            for half in halves
+        },
+    }
 
 
-def _print(report: dict[str, Any]) -> None:
+def _print(split: str, report: dict[str, Any], folded: bool) -> None:
     def pct(m: dict[str, Any]) -> str:
         return "n/a" if m["rate"] is None else f"{m['rate']:.3f} ({m['correct']}/{m['n']})"
 
     c, o, e, s = (report[k] for k in ("citizen", "out_of_scope", "emergency", "staff"))
-    print(f"split {report['split']}{' (folded)' if report['folded'] else ''}")
+    print(f"== split {split}{' (folded)' if folded else ''}")
     print(f"citizen routing          {pct(c['routing'])}  lenient {pct(c['routing_lenient'])}")
     print(f"  with diacritics        {pct(c['routing_with_diacritics'])}")
     print(f"  without diacritics     {pct(c['routing_without_diacritics'])}")
@@ -282,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        _print(report)
+        for split, part in report["splits"].items():
+            _print(split, part, report["folded"])
     return 0
 
 
