@@ -4,8 +4,9 @@ Every sentence goes through ``bin/assistant ask --json`` (the bot's own pipeline
 model, EmergencyGuard, action server, retrieval, IOC), in two batches (citizen role, then staff
 role), so the numbers are the bot's. Scoring follows data/eval/understanding/README.md:
 
-- citizen: answered (an FAQ entry or an indicator value, no fallback, no emergency) in one of
-  the accepted domains. ``lenient`` also counts a suggestion list in an accepted domain.
+- citizen: answered (an FAQ entry, an indicator value or another non-fallback reply that is not
+  a suggestion list; no emergency) in one of the accepted domains. ``lenient`` also counts a
+  suggestion list in an accepted domain.
 - out_of_scope: declined (``fallback`` true, not an emergency); small talk counts as wrong.
 - staff: indicator code, period start/end and area all equal; a ``null`` period (none asked)
   accepts the latest period the bot chose.
@@ -63,11 +64,13 @@ def _is_emergency(r: Result) -> bool:
 
 
 def _answered(r: Result) -> bool:
-    return (
-        not r.get("fallback")
-        and not _is_emergency(r)
-        and bool(r.get("faq_id") or r.get("indicator"))
-    )
+    """A real answer: an FAQ entry, an indicator value, or another non-fallback reply in a
+    domain that is not a list of FAQ suggestions (e.g. "no such figure; here is what I have")."""
+    if r.get("fallback") or _is_emergency(r):
+        return False
+    if r.get("faq_id") or r.get("indicator"):
+        return True
+    return bool(r.get("domain")) and not r.get("suggestions")
 
 
 def _suggested(r: Result) -> bool:
