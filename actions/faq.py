@@ -65,6 +65,15 @@ def _answer_text(entry: FaqEntry, msg: FaqMessages) -> str:
     )
 
 
+def _names_other_place(text: str) -> bool:
+    """The question is about another province (checked only when the place lists load)."""
+    try:
+        return runtime.PLACES.get().outside_only(text) is not None
+    except MessagesError as exc:
+        logger.warning("place lists not loaded, scope not checked: %s", exc)
+        return False
+
+
 class ActionAnswerFaq(Action):
     """Thin action: resolve role → FaqService → utter → slots. Never raises out of `run`."""
 
@@ -90,6 +99,9 @@ class ActionAnswerFaq(Action):
                 return self._answer_chosen(dispatcher, tracker, service, msg, chosen, role)
             if not text:
                 dispatcher.utter_message(text=msg.empty)
+                return _slots(fallback=True)
+            if _names_other_place(text):
+                dispatcher.utter_message(text=msg.outside)
                 return _slots(fallback=True)
             reply = await asyncio.to_thread(service.ask, text, role=role)
         except RetrievalError as exc:

@@ -56,6 +56,7 @@ class FaqMessages:
     updated: Annotated[str, Uses("date")]
     suggest_lead: str
     decline: Annotated[str, Uses("domains")]
+    outside: str
     not_found: str
     unavailable: str
     empty: str

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from actions import identity
 from actions.errors import MessagesError, WarmUpError
 from actions.messages import FaqMessages, load_messages
+from actions.scope import PlaceScope, load_place_scope
 from editorial.errors import EditorialError
 from editorial.live import LiveFollower, start_published
 from editorial.workspace import Workspace
@@ -33,6 +34,7 @@ __all__ = [
     "FAQ_MESSAGES",
     "IOC",
     "IOC_TURNS",
+    "PLACES",
     "REGISTRY",
     "Lazy",
     "build_faq_service",
@@ -121,6 +123,10 @@ FAQ_MESSAGES = Lazy(
     lambda: load_messages(get_settings().paths.messages_dir / "faq.yml", FaqMessages),
 )
 IOC = Lazy("IOC service", lambda: build_ioc_service(get_settings()))
+# small data file read on the first FAQ turn (not part of REGISTRY: nothing to warm up)
+PLACES: Lazy[PlaceScope] = Lazy(
+    "place lists", lambda: load_place_scope(get_settings().paths.places_path)
+)
 FAQ = Lazy("FAQ service", lambda: build_faq_service(get_settings()))
 # warmed up in this order: quick checks of data files first, the slow encoder last
 REGISTRY: tuple[Lazy[Any], ...] = (FAQ_MESSAGES, IOC, FAQ)

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # command group -> (module run with the services runtime's Python, Vietnamese help)
 SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
-    "eval": ("tools.evaluation", "đánh giá chất lượng: retrieval, indicators"),
+    "eval": ("tools.evaluation", "đánh giá chất lượng: retrieval, indicators, understanding"),
     "privacy": ("stores.privacy", "dữ liệu cá nhân: export|forget SENDER, purge (docs/privacy.md)"),
     "domain": ("editorial.domain_cli", "lĩnh vực hỏi đáp: new (tạo từ mẫu), list"),
     "faq": (

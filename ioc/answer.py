@@ -36,6 +36,7 @@ _TEMPLATES: dict[str, tuple[str, ...]] = {
     "coarse_note": ("requested", "period", "periodicity"),
     "ambiguous": (),
     "unknown": (),
+    "unknown_in_sector": ("names",),
     "bad_period": (),
     "no_data": ("name", "period", "area"),
     "staff_only": ("name",),
@@ -49,6 +50,7 @@ _TEMPLATES: dict[str, tuple[str, ...]] = {
 # a value of the type the code passes for each placeholder: templates are tried with them
 _SAMPLES: dict[str, Any] = {
     "name": "Lượt khách du lịch",
+    "names": "Lượt khách du lịch; Doanh thu du lịch",
     "period": "tháng 5/2024",
     "requested": "ngày 15/06/2024",
     "area": "Huyện Côn Đảo",

@@ -10,6 +10,7 @@ from typing import Any
 
 from ioc.datafile import line_of, load_yaml
 from ioc.errors import DataFileError, UnknownIndicator
+from vitext import fold
 
 __all__ = [
     "AGGREGATIONS",
@@ -36,6 +37,7 @@ PERIODICITIES = ("day", "week", "month", "quarter", "year")
 AGGREGATIONS = ("sum", "mean", "last", "rate", "growth")
 AUDIENCES = ("public", "staff")
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_WORD_RE = re.compile(r"\w+")
 _REQUIRED = ("code", "name", "aliases", "domain", "unit", "periodicity", "aggregation", "agency")
 
 
@@ -62,6 +64,24 @@ class Indicator:
 @dataclass(frozen=True)
 class Catalog:
     indicators: Mapping[str, Indicator]
+    # domain -> words naming the sector (folded), for questions about figures we do not have
+    sectors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def sector_of(self, text: str) -> str | None:
+        """The domain whose sector word occurs in ``text`` (longest word wins), else None."""
+        folded = " " + " ".join(_WORD_RE.findall(fold(text.lower()))) + " "
+        best: tuple[int, str] | None = None
+        for domain, words in self.sectors.items():
+            for word in words:
+                if f" {word} " in folded and (best is None or len(word) > best[0]):
+                    best = (len(word), domain)
+        return best[1] if best else None
+
+    def in_domain(self, domain: str, *, role: str) -> list[Indicator]:
+        """Indicators of ``domain`` that ``role`` may read, catalog order."""
+        return [
+            i for i in self if i.domain == domain and (i.audience == "public" or role == "staff")
+        ]
 
     def get(self, code: str) -> Indicator:
         """Indicator by code; raise UnknownIndicator naming the valid codes."""
@@ -163,4 +183,23 @@ def load_catalog(path: Path) -> Catalog:
         if indicator.code in indicators:
             raise _fail(path, entry, f"duplicate indicator code {indicator.code!r}; rename one")
         indicators[indicator.code] = indicator
-    return Catalog(indicators=indicators)
+    return Catalog(indicators=indicators, sectors=_sectors(path, data.get("sectors") or {}))
+
+
+def _sectors(path: Path, raw: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}:{line_of(raw)}: 'sectors:' must map a domain to a word list")
+    sectors: dict[str, tuple[str, ...]] = {}
+    for domain, words in raw.items():
+        if str(domain).startswith("__"):  # load_yaml's line bookkeeping
+            continue
+        if domain not in DOMAINS:
+            raise DataFileError(
+                f"{path}:{line_of(raw)}: sector {domain!r} must be one of {DOMAINS}"
+            )
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise DataFileError(
+                f"{path}:{line_of(raw)}: sector {domain!r} must list words, e.g. [kinh tế, giá]"
+            )
+        sectors[domain] = tuple(dict.fromkeys(" ".join(fold(w.lower()).split()) for w in words))
+    return sectors

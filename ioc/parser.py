@@ -34,6 +34,8 @@ __all__ = ["ParsedQuestion", "QuestionParser"]
 
 _Pattern = list[dict[str, Any]]
 _WORD_RE = re.compile(r"\w+|/", re.UNICODE)
+# words asking for a rate rather than a count (matched on folded, lower-case text)
+_RATE_WORDS = re.compile(r"phan tram|%|\bt[yi] le\b|\bdung (han|hen)\b|\bchiem\b")
 _YEAR = r"^(19|20)\d\d$"
 _YEAR_WORDS = {"nay": 0, "ngoai": -1, "truoc": -1, "qua": -1, "roi": -1}
 _SUFFIX: _Pattern = [
@@ -180,6 +182,7 @@ class QuestionParser:
         self._areas = areas
         every: list[_Pattern] = []
         self._indicators = Matcher(self._nlp.vocab)
+        self._ratio = {i.code for i in catalog if i.aggregation == "rate" or i.unit == "%"}
         for indicator in catalog:
             aliases = [_alias_pattern(a) for a in {indicator.name, *indicator.aliases}]
             self._indicators.add(indicator.code, aliases)
@@ -212,8 +215,11 @@ class QuestionParser:
         """Parse ``text`` relative to ``today``; raise PeriodError for impossible periods."""
         doc = self.doc(text)
         strings = self._nlp.vocab.strings
-        spans = _longest(self._indicators(doc, as_spans=True))
-        codes = tuple(dict.fromkeys(span.label_ for span in spans))
+        every_span = list(self._indicators(doc, as_spans=True))
+        spans = _longest(every_span)
+        codes = self._narrow(
+            tuple(dict.fromkeys(span.label_ for span in spans)), every_span, fold(text.lower())
+        )
         area_spans = _longest(self._area_matcher(doc, as_spans=True))
         area = self._areas.get(area_spans[0].label_) if area_spans else self._areas.root
         period_matches = [
@@ -225,6 +231,26 @@ class QuestionParser:
         period_spans = _longest(free)
         period = _resolve(period_spans[0], today) if period_spans else None
         return ParsedQuestion(codes, period, area, bool(area_spans))
+
+    def _narrow(self, codes: tuple[str, ...], every: list[Span], folded: str) -> tuple[str, ...]:
+        """Pick among candidate indicators with the question's own words.
+
+        Rate words ("phần trăm", "%", "tỷ lệ", "đúng hạn") ask for a rate: a rate indicator
+        matched anywhere wins ("xử lý được bao nhiêu % phản ánh" → the resolved rate, not the
+        count). Otherwise a count is asked, so rates drop out of a tie. Among what is left, the
+        indicator more of the question's phrases point to wins ("trễ hạn … hồ sơ" → overdue).
+        """
+        if _RATE_WORDS.search(folded):
+            rates = [c for c in dict.fromkeys(s.label_ for s in every) if c in self._ratio]
+            if rates:
+                codes = tuple(c for c in codes if c in rates) or tuple(rates)
+        elif len(codes) > 1:
+            codes = tuple(c for c in codes if c not in self._ratio) or codes
+        if len(codes) > 1:
+            hits = {c: len({(s.start, s.end) for s in every if s.label_ == c}) for c in codes}
+            top = max(hits.values())
+            codes = tuple(c for c in codes if hits[c] == top)
+        return codes
 
 
 def _year_from(tokens: list[str], today: date) -> int | None:

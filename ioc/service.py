@@ -145,7 +145,7 @@ class IocService:
         area = self._area(area_code) or parsed.area
         period = period or parsed.period
         if not codes:
-            return IndicatorReply(msg.get("unknown"), fallback=True)
+            return self._unknown(text, role, period, area)
         if len(codes) > 1:
             return self._choices(codes, period, area)
         try:
@@ -188,6 +188,19 @@ class IocService:
             image = None  # pruned since: no broken picture
         note = self.messages.get("stale_source", fetched_at=last.fetched_at)
         return replace(last.reply, text=f"{note}\n{last.reply.text}", image=image)
+
+    def _unknown(self, text: str, role: str, period: P.Period | None, area: Area) -> IndicatorReply:
+        """No indicator named: the honest answer with what we have for the sector, if any."""
+        sector = self.catalog.sector_of(text)
+        have = self.catalog.in_domain(sector, role=role) if sector else []
+        if not have:
+            return IndicatorReply(self.messages.get("unknown"), fallback=True)
+        return IndicatorReply(
+            self.messages.get("unknown_in_sector", names="; ".join(i.name for i in have)),
+            fallback=False,
+            domain=sector,
+            choices=tuple(IndicatorChoice(i.code, i.name, area.code, period) for i in have),
+        )
 
     def _area(self, code: str | None) -> Area | None:
         if code and code not in self.areas.units:

@@ -1,7 +1,11 @@
 """EmergencyGuard: forces intent ``emergency`` when a message reports an emergency in progress.
 
 Placed after the intent classifier and after FallbackClassifier, so it overrides both
-(``nlu_fallback`` included). It never demotes an ``emergency`` the classifier predicted.
+(``nlu_fallback`` included). When the classifier predicted ``emergency`` but a guard of the
+lexicon says the message is not an event in progress (a past incident, a lasting problem to
+report, a statistic, a procedure, a question about a number) and no urgent cue is present, the
+classifier's next intent is used instead: the guards are explicit evidence, the classifier's
+guess is not.
 """
 
 import logging
@@ -122,7 +126,23 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
             match = self._lexicon.match(text)
             if match is not None:
                 self._mark(message, text, match)
+            elif self._predicted(message) and self._lexicon.vetoes(text):
+                self._demote(message)
         return messages
+
+    def _predicted(self, message: Message) -> bool:
+        return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._config["intent"]
+
+    def _demote(self, message: Message) -> None:
+        name = self._config["intent"]
+        ranking = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name
+        ]
+        if not ranking:
+            return
+        logger.debug("emergency vetoed by a guard; intent %s", ranking[0].get(INTENT_NAME_KEY))
+        message.set(INTENT, dict(ranking[0]), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     def _mark(self, message: Message, text: str, match: EmergencyMatch) -> None:
         name = self._config["intent"]

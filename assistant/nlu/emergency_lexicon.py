@@ -58,9 +58,17 @@ class EmergencyLexicon:
     guards: Optional[Pattern[str]]
     urgent: Optional[Pattern[str]]
 
+    def vetoes(self, text: str) -> bool:
+        """True when a guard says the message is not an event in progress (and no urgent cue)."""
+        text, _ = _squeeze(_lower_keep_length(nfc(text)))
+        if self.guards is None or self.guards.search(text) is None:
+            return False
+        return self.urgent is None or self.urgent.search(text) is None
+
     def match(self, text: str) -> Optional[EmergencyMatch]:
         """Match ``text``; guards (statistics, procedures) veto unless an urgent cue is present."""
-        text = _lower_keep_length(nfc(text))
+        lowered = _lower_keep_length(nfc(text))
+        text, origin = _squeeze(lowered)
         hits = [(kind, m) for kind, pattern in self.kinds if (m := pattern.search(text))]
         if not hits:
             return None
@@ -69,13 +77,32 @@ class EmergencyLexicon:
             return None
         # The event mentioned first is the topic ("tai nan xe may, nguoi chay mau": accident).
         kind, first = min(hits, key=lambda hit: hit[1].start())
+        start, end = origin[first.start()], origin[first.end() - 1] + 1
         return EmergencyMatch(
             kind=kind,
             kinds=tuple(k for k, _ in hits),
-            start=first.start(),
-            end=first.end(),
-            matched=first.group(),
+            start=start,
+            end=end,
+            matched=lowered[start:end],
         )
+
+
+# Longest run of one letter Vietnamese spelling has: "cuu" (cứu unaccented), "xoong".
+_MAX_RUN = {"u": 2, "o": 2}
+
+
+def _squeeze(text: str) -> Tuple[str, List[int]]:
+    """Shorten letters stretched for emphasis ("chayy", "cuuu"); map back to ``text`` offsets."""
+    out: List[str] = []
+    origin: List[int] = []
+    run = 0
+    for i, ch in enumerate(text):
+        run = run + 1 if out and ch == out[-1] and ch.isalpha() else 1
+        if run > _MAX_RUN.get(ch, 1) and ch.isalpha():
+            continue
+        out.append(ch)
+        origin.append(i)
+    return "".join(out), origin
 
 
 def _lower_keep_length(text: str) -> str:

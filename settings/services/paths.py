@@ -104,6 +104,11 @@ class PathSettings(Group):
         return self.data_dir / "lexicon" / "abbreviations.yml"
 
     @property
+    def places_path(self) -> Path:
+        """Place names inside / outside the province (scope check of FAQ answers)."""
+        return self.data_dir / "lexicon" / "places.yml"
+
+    @property
     def ioc_catalog(self) -> Path:
         return self.data_dir / "ioc" / "catalog.yml"
 

@@ -148,6 +148,17 @@ def test_out_of_corpus_question_is_declined_with_domain_names(action_server: Faq
     assert (slots["fallback"], slots["faq_id"], slots["answer_domain"]) == (True, None, None)
 
 
+def test_question_about_another_province_is_declined_not_answered(
+    action_server: FaqActions,
+) -> None:
+    # retrieval would find our own birth-registration entry; the place says it is not ours
+    reply = action_server.run("Đăng ký khai sinh cho con ở Hải Phòng cần giấy tờ gì?")
+    text = reply["responses"][0]["text"]
+    assert text.startswith("Xin lỗi, tôi chỉ có thông tin của địa bàn tỉnh Bà Rịa – Vũng Tàu")
+    assert _slots(reply)["fallback"] is True
+    assert _slots(reply)["faq_id"] is None
+
+
 def test_ambiguous_question_gets_suggestion_buttons(action_server: FaqActions) -> None:
     # two entries share this exact phrasing (see FOREIGN_MARRIAGE): no margin, so ask
     reply = action_server.run("Thủ tục đăng ký kết hôn gồm những gì?")

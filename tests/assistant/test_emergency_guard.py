@@ -75,6 +75,16 @@ POSITIVES = [
     ("em bé rơi xuống giếng", "rescue"),
     ("bi ket trong thang may", "rescue"),
     ("Cháy nhà rồi, gọi số bao nhiêu gấp", "fire"),
+    # stretched letters, events described by their signs rather than a keyword
+    ("chayyy nhaaa", "fire"),
+    ("cuuuu toi", "rescue"),
+    ("ông ngoại tôi tự nhiên méo miệng, nói ngọng", "medical"),
+    ("thang be nuot dong xu bi hoc, tho khong duoc", "medical"),
+    ("máu phun ra từ chân, không cầm lại được", "medical"),
+    ("có thằng cầm gậy đập phá quán nước", "crime"),
+    ("ghe chở 5 người bị lật giữa sông", "rescue"),
+    ("bạn tôi bơi ra xa rồi chưa ngoi lên", "rescue"),
+    ("ông chú đứng trên sân thượng đòi nhảy xuống", "rescue"),
     (unicodedata.normalize("NFD", "Cháy nhà ở phường 7"), "fire"),
 ]
 
@@ -104,6 +114,16 @@ NEGATIVES = [
     "giấy phép phòng cháy cho quán karaoke",
     "Tôi muốn làm thẻ bảo hiểm y tế",
     "nằm mơ thấy cháy nhà",
+    # past incidents, lasting problems to report, questions about a number, figures of speech
+    "Nhà tôi bị cháy hồi tháng trước, giờ xin hỗ trợ ở đâu",
+    "tuan truoc bi xe tong, gio lam ho so boi thuong the nao",
+    "bi giat tui hom kia, da trinh bao roi",
+    "đoạn cua này thường xuyên xảy ra tai nạn, đề nghị làm gờ giảm tốc",
+    "bãi rác bốc khói mấy tuần nay chưa ai xử lý",
+    "đường dây nóng báo cháy là số mấy",
+    "gọi xe cấp cứu có tính phí không",
+    "giá xăng tăng như lửa đốt",
+    "doi ten cho con duoi 18 tuoi can ca bo me dong y khong",
 ]
 
 
@@ -156,6 +176,25 @@ def test_classifier_emergency_is_kept_and_messages_without_text_pass(
     assert out[0].get("intent") == {"name": "emergency", "confidence": 0.9}
     assert out[1].get("intent") is None
     assert out[2].get("intent") == {"name": "greet", "confidence": 1.0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hôm qua chợ bị cháy, có ai bị thương không", "số vụ đuối nước năm nay"],
+)
+def test_classifier_emergency_is_demoted_when_a_guard_vetoes(
+    guard: EmergencyGuard, text: str
+) -> None:
+    [out] = guard.process([_classified(text, intent="emergency", confidence=0.9)])
+    assert out.get("intent")["name"] == "greet"
+    assert [r["name"] for r in out.get("intent_ranking")] == ["greet"]
+    assert out.get("emergency") is None
+
+
+def test_classifier_emergency_is_kept_when_urgent(guard: EmergencyGuard) -> None:
+    text = "số nào gọi cấp cứu, ba tôi đang nằm bất tỉnh, nhanh lên"
+    [out] = guard.process([_classified(text, intent="emergency", confidence=0.9)])
+    assert out.get("intent")["name"] == "emergency"
 
 
 def test_output_properties_expose_kind_in_parse_result(guard: EmergencyGuard) -> None:

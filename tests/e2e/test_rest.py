@@ -32,6 +32,14 @@ def test_greeting_is_answered_in_vietnamese_with_buttons(stack: Stack) -> None:
     assert any("căn cước" in b["title"].lower() for b in buttons)
 
 
+@pytest.mark.parametrize("payload", ["/get_started"])
+def test_widget_start_payload_gets_the_greeting(stack: Stack, payload: str) -> None:
+    # rasa-webchat and similar widgets open every conversation with this payload
+    messages = stack.rasa.say(payload, sender=_sender())
+    assert "Xin chào" in _texts(messages)
+    assert "Nguồn:" not in _texts(messages)
+
+
 @pytest.mark.parametrize(
     ("text", "first_number"),
     [

@@ -123,7 +123,7 @@ def test_ambiguous_alias_offers_buttons_that_keep_period_and_area(
     reply = ask(session_service, "hồ sơ tháng 5 ở Phú Mỹ")
     assert reply.fallback is False
     assert reply.indicator_slot is None
-    assert len(reply.choices) == 4
+    assert len(reply.choices) == 2  # the counts; rates need a rate word
     assert (
         IndicatorChoice("dossiers_overdue", "Số hồ sơ trễ hạn", "phu_my", P.month(2024, 5))
         in reply.choices
@@ -152,6 +152,38 @@ def test_unparseable_questions_get_polite_fallback(
     reply = ask(session_service, text)
     assert key in reply.text
     assert reply.fallback is True
+
+
+def test_figure_we_do_not_have_gets_the_sector_list_honestly(
+    session_service: IocService,
+) -> None:
+    reply = ask(session_service, "sản lượng hạt điều năm nay được bao nhiêu", role="citizen")
+    assert "chưa có số liệu bạn hỏi" in reply.text
+    assert "Sản lượng thủy sản" in reply.text
+    assert reply.fallback is False
+    assert reply.domain == "kinh_te_xa_hoi"
+    codes = {c.code for c in reply.choices}
+    assert {"fisheries_output", "income_per_capita"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("thu nhập bình quân đầu người năm 2024", "income_per_capita"),
+        ("tỷ lệ hộ nghèo năm ngoái", "poverty_rate"),
+        ("ty le that nghiep quy 1", "unemployment_rate"),
+        ("giải ngân vốn đầu tư công tháng 5", "public_investment_disbursement_rate"),
+        ("sản lượng thủy sản tháng trước", "fisheries_output"),
+    ],
+)
+def test_citizen_gets_public_report_figures_with_domain(
+    session_service: IocService, text: str, code: str
+) -> None:
+    reply = ask(session_service, text, role="citizen")
+    assert reply.fallback is False, reply.text
+    assert reply.indicator_slot is not None
+    assert reply.indicator_slot["code"] == code
+    assert reply.domain == "kinh_te_xa_hoi"
 
 
 def test_unreachable_source_gives_polite_message(tmp_path: Path) -> None:

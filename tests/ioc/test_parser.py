@@ -58,13 +58,31 @@ def test_no_area_means_whole_province(parser: QuestionParser) -> None:
 
 
 def test_shared_alias_is_ambiguous(parser: QuestionParser) -> None:
+    # no rate word: the count indicators sharing the alias stay, the rates drop out
     parsed = parser.parse("hồ sơ tháng 5", REF)
-    assert set(parsed.indicator_codes) == {
-        "dossiers_received",
-        "dossiers_on_time_rate",
-        "dossiers_overdue",
-        "online_dossier_rate",
-    }
+    assert set(parsed.indicator_codes) == {"dossiers_received", "dossiers_overdue"}
+    parsed = parser.parse("tỷ lệ hồ sơ tháng 5", REF)
+    assert set(parsed.indicator_codes) == {"dossiers_on_time_rate", "online_dossier_rate"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "phản ánh hiện trường tuần trước giải quyết được mấy phần trăm",
+            "citizen_reports_resolved_rate",
+        ),
+        ("bao nhiêu % phản ánh đã xử lý xong", "citizen_reports_resolved_rate"),
+        ("phan anh hien truong tuan truoc", "citizen_reports_received"),
+        ("hồ sơ đúng hạn quý 1 chiếm bao nhiêu", "dossiers_on_time_rate"),
+        ("có bao nhiêu hồ sơ bị trễ hạn tháng 4", "dossiers_overdue"),
+        ("số người tử vong vì tngt năm ngoái", "traffic_deaths"),
+    ],
+)
+def test_rate_and_count_words_pick_the_indicator(
+    parser: QuestionParser, text: str, code: str
+) -> None:
+    assert parser.parse(text, REF).indicator_codes == (code,)
 
 
 def test_accented_syllable_must_match_exactly(parser: QuestionParser) -> None:

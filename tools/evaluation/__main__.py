@@ -18,6 +18,10 @@ EVALUATIONS = {
         "tools.evaluation.indicators",
         "hiểu câu hỏi chỉ tiêu (mã, kỳ, địa bàn), khớp chính xác [--json]",
     ),
+    "understanding": (
+        "tools.evaluation.understanding",
+        "hiểu câu hỏi thật (bộ độc lập): --split dev|test|all [--fold] [--json]",
+    ),
 }
 
 
