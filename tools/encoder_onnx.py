@@ -159,7 +159,7 @@ def export(model_dir: Path, backend: str, *, force: bool = False) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.encoder_onnx", description=__doc__.splitlines()[0]
+        prog="bin/assistant encoder export", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--model", type=Path, help="sentence-transformers folder (default: the configured model)"
