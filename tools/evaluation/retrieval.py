@@ -142,11 +142,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="all",
         help="tài liệu của uit-vicov19qa: cả 4.500 câu trả lời (all) hoặc 500 của tập test",
     )
+    parser.add_argument(
+        "--backend",
+        choices=["torch", "onnx", "onnx-int8"],
+        help="bộ mã hoá (mặc định ASSISTANT_ENCODER_BACKEND) để so sánh torch với ONNX",
+    )
+    parser.add_argument(
+        "--model",
+        help="mô hình (mặc định ASSISTANT_EMBEDDING_MODEL), vd. thư mục của `encoder adapt`",
+    )
     args = parser.parse_args(argv)
     from retrieval.encoder import load_encoder
     from settings.services import get_settings
 
     settings = get_settings()
+    overrides = {"encoder_backend": args.backend, "embedding_model": args.model}
+    chosen = {k: v for k, v in overrides.items() if v}
+    if chosen:
+        retrieval = settings.retrieval.model_copy(update=chosen)
+        settings = settings.model_copy(update={"retrieval": retrieval})
     encoder = load_encoder(settings.retrieval, models_dir=settings.paths.models_dir)
     cache_dir = settings.paths.cache_dir / "eval"
     if args.dataset == "own":
