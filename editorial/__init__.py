@@ -7,8 +7,9 @@ Layout of a deployment (all locations from ``settings``):
 - **published versions** — immutable, numbered snapshots in the SQL database
   (``ASSISTANT_DB_URL``): number, author, message, time and every domain file's text. One of them
   is *live*; publish and rollback move that pointer atomically, with an audit row.
-- **live folders** — ``ASSISTANT_FAQ_LIVE_DIR/v<N>/``: a version unpacked for the action servers,
-  which follow the live pointer and swap their index without a restart (:mod:`editorial.live`).
+- **live folders** — ``ASSISTANT_FAQ_LIVE_DIR/v<N>-<digest>/``: a version unpacked for the
+  action servers, which follow the live pointer and swap their index without a restart
+  (:mod:`editorial.live`).
 - development mode — ``ASSISTANT_FAQ_SERVE=draft``: the action server serves the draft folder
   itself and every saved edit goes live (the old behaviour), for development only.
 

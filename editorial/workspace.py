@@ -4,8 +4,8 @@
   citizens see (unless the action servers run in development mode, ``ASSISTANT_FAQ_SERVE=draft``).
 - **Published versions**: immutable snapshots in the SQL database (:mod:`editorial.store`),
   numbered 1, 2, 3… with author, message and time; one of them is *live*.
-- **Live folders**: ``ASSISTANT_FAQ_LIVE_DIR/v<N>/`` — a version unpacked for the action server,
-  written to a temporary folder and renamed, so a reader never sees half a version.
+- **Live folders**: ``ASSISTANT_FAQ_LIVE_DIR/v<N>-<digest>/`` — a version unpacked for the
+  action server, written to a temporary folder and renamed, so a reader never sees half of it.
 
 :meth:`Workspace.publish` validates the whole draft (refusing any error), records the version and
 moves the live pointer in one transaction; :meth:`Workspace.rollback` moves the pointer back. The
@@ -37,6 +37,7 @@ __all__ = ["DomainInfo", "SwapResult", "Validation", "Workspace", "validate_dir"
 
 _COMPLETE = ".complete"  # marker written last into a live folder
 _KEEP_LIVE_DIRS = 4
+_LIVE_FOLDER = re.compile(r"^v(\d+)-[0-9a-f]{12}$")
 SERVER_FRESH_S = 30.0  # an action server reports at least this often while it runs
 
 
@@ -248,8 +249,13 @@ class Workspace:
     # -- live folders --------------------------------------------------------------------------
 
     def materialize(self, number: int) -> Path:
-        """``<live dir>/v<N>/`` with the version's files (written once, then never changed)."""
-        final = self.live_dir / f"v{number}"
+        """``<live dir>/v<N>-<digest>/`` with the version's files (written once, never changed).
+
+        The digest in the name keeps a folder of another database's version N (a reset
+        database, a copied var dir) from ever being served for this one.
+        """
+        version = self.store.version(number)
+        final = self.live_dir / f"v{number}-{version.digest[:12]}"
         if (final / _COMPLETE).exists():
             return final
         files = self.store.files(number)
@@ -273,12 +279,13 @@ class Workspace:
 
     def _prune(self, *, keep: set[int]) -> None:
         live = self.store.live_number()
-        folders = sorted(
-            (p for p in self.live_dir.glob("v*") if p.name[1:].isdigit()),
-            key=lambda p: int(p.name[1:]),
-        )
-        for old in folders[:-_KEEP_LIVE_DIRS]:
-            number = int(old.name[1:])
+        numbered = []
+        for path in self.live_dir.glob("v*"):
+            match = _LIVE_FOLDER.match(path.name)
+            if match:
+                numbered.append((int(match.group(1)), path))
+        numbered.sort()
+        for number, old in numbered[:-_KEEP_LIVE_DIRS]:
             if number not in keep and number != live:
                 shutil.rmtree(old, ignore_errors=True)
 

@@ -156,3 +156,16 @@ def test_first_start_with_a_broken_draft_names_the_problem(workspace: Workspace)
     with pytest.raises(ValidationFailed, match=r"y_te\.yml:2: domain code 'yte' differs"):
         start_published(workspace)
     assert workspace.live() is None
+
+
+def test_live_folder_of_a_reset_database_is_never_reused(workspace: Workspace) -> None:
+    first = workspace.materialize(workspace.publish("a", "v1").number)
+    other = Workspace(
+        workspace.draft_dir, workspace.live_dir, f"sqlite:///{workspace.live_dir / 'new.db'}"
+    )
+    path = workspace.draft_dir / "y_te.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ngủ màn", "ngủ mùng"))
+    second = other.materialize(other.publish("a", "v1 của cơ sở dữ liệu mới").number)
+    assert first != second
+    assert "ngủ mùng" in (second / "y_te.yml").read_text(encoding="utf-8")
+    assert "ngủ màn" in (first / "y_te.yml").read_text(encoding="utf-8")
