@@ -7,6 +7,7 @@ bot through the widget and rate the answer 👍.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -115,6 +116,9 @@ def test_editor_adds_an_entry_previews_it_publishes_and_the_widget_answers(
     page.fill("#message", "Thêm mục giấy xác nhận khuyết tật")
     page.click("form[action='/admin/publish/new'] button[type=submit]")
     expect(page.locator(".ok")).to_contain_text("Đã công bố phiên bản")
+    swapped = re.search(r"(\d+)/(\d+) máy chủ", page.locator(".ok").text_content() or "")
+    assert swapped is not None
+    assert swapped[1] == swapped[2] != "0"  # every running action server serves it already
 
     page.goto(url + "/")
     first_words = ENTRY["answer"][:40]
