@@ -7,12 +7,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.tracker_store import RedactingTrackerStore
+from settings.defaults import REPO_ROOT
 
 PERSONAL = "cccd 079123456789, sđt 0912 345 678, email an.nguyen@gmail.com"
 
@@ -84,3 +86,15 @@ def test_domain_is_forwarded_to_the_wrapped_store() -> None:
     domain = Domain.from_dict({"intents": ["greet"]})
     store.domain = domain
     assert store._inner.domain is domain
+
+
+def test_the_repository_endpoints_configure_the_wrapper(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import read_endpoints_from_path
+
+    monkeypatch.setenv("ASSISTANT_ACTIONS_URL", "http://127.0.0.1:9/webhook")
+    monkeypatch.setenv("ASSISTANT_MAX_LIVE_CONVERSATIONS", "7")
+    endpoints = read_endpoints_from_path(str(REPO_ROOT / "endpoints.yml"))
+    store = TrackerStore.create(endpoints.tracker_store)
+    assert isinstance(store, RedactingTrackerStore)
+    assert store._max_conversations == 7

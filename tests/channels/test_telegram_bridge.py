@@ -20,12 +20,17 @@ TOKEN = "123456:TEST-token"
 SECRET = "s3cret_Token-42"
 
 
-def _message(chat_id: int, text: str, *, message_id: int = 1) -> dict[str, Any]:
+def _message(
+    chat_id: int, text: str, *, message_id: int = 1, group_member: int | None = None
+) -> dict[str, Any]:
+    chat: dict[str, Any] = {"id": chat_id, "type": "private", "first_name": "Dân"}
+    if group_member is not None:
+        chat = {"id": chat_id, "type": "group", "title": "Tổ dân phố 5"}
     message: dict[str, Any] = {
         "message_id": message_id,
         "date": int(time.time()),
-        "chat": {"id": chat_id, "type": "private", "first_name": "Dân"},
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Dân"},
+        "chat": chat,
+        "from": {"id": group_member or chat_id, "is_bot": False, "first_name": "Dân"},
         "text": text,
     }
     if text.startswith("/"):
@@ -180,3 +185,25 @@ def test_webhook_mode_registers_secret_and_rejects_wrong_tokens(
             sent = fake.wait_for("sendMessage", _to_chat(chat), timeout_s=90)
             assert sent.params["text"] == probe[0]["text"]
             assert httpx.get(url + "/health").json()["channels"] == ["web", "telegram"]
+
+
+def test_group_chats_are_answered_as_a_citizen_even_for_staff(
+    rasa: RasaServer, tmp_path: Path
+) -> None:
+    chat, staff_member = -100777, 4343
+    with FakeTelegram() as fake:
+        env = _telegram_env(
+            fake,
+            TELEGRAM_MODE="webhook",
+            TELEGRAM_WEBHOOK_SECRET=SECRET,
+            ASSISTANT_STAFF_TELEGRAM_IDS=str(staff_member),
+        )
+        with serve(create_app(make_settings(tmp_path, rasa.url, **env))) as url:
+            update = {"update_id": 20, **_message(chat, "xin chào", group_member=staff_member)}
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            ok = httpx.post(url + "/webhooks/telegram", json=update, headers=headers)
+            assert ok.status_code == 200
+            fake.wait_for("sendMessage", _to_chat(chat), timeout_s=90)
+    # staff answers are never shown to a group: the member is not identified to the bot
+    latest = rasa.tracker(f"tg:{chat}")["latest_message"]
+    assert latest["metadata"] == {"channel": "telegram", "user_id": ""}
