@@ -7,12 +7,13 @@ from typing import Any
 
 import httpx
 
+from actions.identity import bridge_claim
 from channels.errors import RasaUnavailable
 from channels.messages import Messages
 from channels.rasa_client import RasaClient
 from channels.ratelimit import RateLimiter
 from channels.render import Reply, parse_rasa
-from settings.services import Settings
+from settings.services import IdentitySettings, Settings
 from vitext import nfc, redact_pii
 
 __all__ = ["Gateway", "build_gateway"]
@@ -30,8 +31,10 @@ class Gateway:
         *,
         rate_limiter: RateLimiter,
         max_message_chars: int,
+        identity: IdentitySettings | None = None,
     ) -> None:
         self.rasa = rasa
+        self._identity = identity
         self.messages = messages
         self._limiter = rate_limiter
         self._max_chars = max_message_chars
@@ -44,8 +47,13 @@ class Gateway:
         *,
         sender: str | None = None,
         extra_metadata: dict[str, Any] | None = None,
+        private_chat: bool = True,
     ) -> list[Reply]:
-        """One turn for `user_id` on `channel`; Rasa sender id defaults to `<channel>:<user_id>`."""
+        """One turn for `user_id` on `channel`; Rasa sender id defaults to `<channel>:<user_id>`.
+
+        An allow-listed staff user in a private chat gets a short-lived claim signed here and
+        bound to `sender` (actions.identity); group chats never carry one.
+        """
         sender = sender or f"{channel}:{user_id}"
         if not self._limiter.allow(sender):
             logger.info("rate limit hit for a %s user", channel)
@@ -62,6 +70,11 @@ class Gateway:
             logger.debug("%s <- %s", channel, redact_pii(text))
         metadata: dict[str, Any] = {"channel": channel, "user_id": user_id}
         metadata.update(extra_metadata or {})
+        metadata.pop("role_token", None)  # only this bridge's own signature counts
+        if private_chat and self._identity is not None:
+            claim = bridge_claim(channel, user_id, sender, self._identity)
+            if claim:
+                metadata["role_token"] = claim
         try:
             replies = parse_rasa(await self.rasa.send(sender, text, metadata))
         except RasaUnavailable as exc:
@@ -79,4 +92,5 @@ def build_gateway(settings: Settings, *, http: httpx.AsyncClient | None = None) 
         Messages.load(settings.paths.messages_dir / "channels.yml"),
         rate_limiter=RateLimiter(web.rate_limit_per_min),
         max_message_chars=web.max_message_chars,
+        identity=settings.identity,
     )

@@ -18,6 +18,7 @@ from settings.defaults import (
     DATA_DIR,
     ENV_FILE,
     LOG_LEVEL,
+    PUBLIC_URL,
     VAR_DIR,
     resolve_path,
 )
@@ -61,6 +62,24 @@ class RasaSettings:
         "", "ASSISTANT_SVC_PYTHON", "interpreter of the services runtime (set by the Makefile)"
     )
     role_secret: str = _var("", "ASSISTANT_ROLE_SECRET", "")
+    actions_token: str = _var("", "ASSISTANT_ACTIONS_TOKEN", "")
+    api_token: str = _var(
+        "",
+        "ASSISTANT_RASA_API_TOKEN",
+        "Rasa's HTTP API (trackers, events, model): off when empty; when set, on and "
+        "requiring ?token=<this> (rasa run --auth-token)",
+    )
+    cors_origins: str = _var(
+        PUBLIC_URL,
+        "ASSISTANT_RASA_CORS_ORIGINS",
+        "space- or comma-separated origins allowed to call Rasa from a browser (the pages "
+        "that embed the widget); never '*' in production",
+    )
+
+    @property
+    def cors_list(self) -> list[str]:
+        """The configured CORS origins, one per item."""
+        return [part for part in self.cors_origins.replace(",", " ").split() if part]
 
     @property
     def lexicon_dir(self) -> Path:
