@@ -18,7 +18,8 @@ from tests.stack import REPO_ROOT, free_port, services_python
 
 
 def test_registry_warms_up_messages_ioc_and_faq() -> None:
-    assert [service.name for service in REGISTRY] == ["FAQ messages", "IOC service", "FAQ service"]
+    names = [service.name for service in REGISTRY]
+    assert names == ["claim verifier", "FAQ messages", "IOC service", "FAQ service"]
 
 
 def test_concurrent_first_uses_build_once() -> None:

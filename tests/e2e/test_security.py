@@ -127,9 +127,9 @@ def test_spoofed_staff_over_socketio_gets_citizen_answers(stack: Stack) -> None:
             reply = user.say(QUESTION, {**spoof, "now": NOW} if spoof else {"now": NOW})
             assert "cán bộ" in reply, (name, reply)
             assert "📊" not in reply, (name, reply)
-        # not a dict at all: Rasa passes it on, the actions treat it as no metadata
-        for odd in ("staff", ["role_token"], 7):
-            assert "📊" not in user.say(QUESTION, odd)
+        # metadata as a JSON string (Rasa's socket.io channel decodes it) is no different
+        spoof = json.dumps({"role": "staff", "channel": "telegram", "user_id": STAFF_TELEGRAM_ID})
+        assert "📊" not in user.say(QUESTION, spoof)
         valid = mint_claim(session, stack.role_secret, ttl_s=600)
         reply = user.say(QUESTION, {"role_token": valid, "now": NOW})
         assert "📊 Số vụ phạm pháp hình sự" in reply, reply
