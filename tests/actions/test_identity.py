@@ -228,7 +228,7 @@ _token_text = st.one_of(
 _values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), _token_text, st.binary()),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(), inner)),
-    max_leaves=8,
+    max_leaves=4,
 )
 
 
