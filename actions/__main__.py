@@ -10,6 +10,7 @@ busy 2-core server can miss. This serves rasa-sdk's own app (same routes: ``/web
 from __future__ import annotations
 
 import argparse
+import hmac
 import logging
 
 from rasa_sdk.endpoint import create_app
@@ -47,6 +48,24 @@ def _reject_malformed_calls(app: Sanic) -> None:
         return None
 
 
+def _require_token(app: Sanic, token: str) -> None:
+    """Refuse (401) every call but ``/health`` without Rasa's shared token.
+
+    Rasa sends the ``token`` of ``endpoints.yml``'s ``action_endpoint`` as the query parameter
+    ``?token=``; rasa-sdk 3.21 has no check of its own.
+    """
+    expected = token.encode("utf-8")
+
+    @app.on_request
+    async def check_token(request: Request) -> HTTPResponse | None:
+        if request.path == "/health":
+            return None
+        given = request.args.get("token") or ""
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), expected):
+            return json({"error": "missing or wrong action server token"}, status=401)
+        return None
+
+
 def main() -> None:
     """Register the actions of this package and serve them."""
     try:
@@ -62,6 +81,12 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s - %(message)s",
     )
     install_log_redaction()
+    if not settings.server.actions_token:
+        raise SystemExit(
+            "error: ASSISTANT_ACTIONS_TOKEN is empty: the action server accepts only calls that "
+            "carry Rasa's shared token (endpoints.yml action_endpoint.token); set it for both "
+            "Rasa and the action server (make run generates one)"
+        )
     executor = ActionExecutor()
     executor.register_package("actions")
     try:
@@ -69,6 +94,7 @@ def main() -> None:
     except WarmUpError as exc:
         raise SystemExit(f"error: {exc}") from None
     app = create_app(executor, cors_origins=None)
+    _require_token(app, settings.server.actions_token)  # first: nothing is parsed before it
     _reject_malformed_calls(app)
     install_health(app)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False,

@@ -85,7 +85,7 @@ class ActionAnswerFaq(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         text = nfc(str(message.get("text") or "")).strip()
-        role = runtime.resolve_role(metadata_of(message))
+        role = runtime.resolve_role(metadata_of(message), tracker.sender_id)
         try:
             msg = await asyncio.to_thread(runtime.FAQ_MESSAGES.get)
         except MessagesError as exc:

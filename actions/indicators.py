@@ -74,7 +74,7 @@ class ActionQueryIndicator(Action):
         code = chosen.get("indicator_code")
         text = "" if code else nfc(str(message.get("text") or ""))
         deadline = runtime.ioc_deadline()  # counted from now: waiting for a thread counts too
-        role = runtime.resolve_role(metadata)
+        role = runtime.resolve_role(metadata, tracker.sender_id)
         period = _chosen_period(chosen)
 
         def ask() -> IndicatorReply:

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from actions import identity
 from actions.errors import MessagesError, WarmUpError
+from actions.identity import IdentityError
 from actions.messages import FaqMessages, load_messages
 from actions.scope import PlaceScope, load_place_scope
 from editorial.errors import EditorialError
@@ -30,6 +31,7 @@ from settings.services import Settings, get_settings
 from vitext import VitextError, load_abbreviations
 
 __all__ = [
+    "CLAIMS",
     "FAQ",
     "FAQ_MESSAGES",
     "IOC",
@@ -49,6 +51,7 @@ T = TypeVar("T")
 # what a service may raise while loading; anything else is a bug and keeps its traceback
 _LOAD_ERRORS = (
     EditorialError,
+    IdentityError,
     IndicatorError,
     MessagesError,
     OSError,
@@ -128,8 +131,9 @@ PLACES: Lazy[PlaceScope] = Lazy(
     "place lists", lambda: load_place_scope(get_settings().paths.places_path)
 )
 FAQ = Lazy("FAQ service", lambda: build_faq_service(get_settings()))
+CLAIMS = Lazy("claim verifier", lambda: identity.ClaimVerifier(get_settings().identity))
 # warmed up in this order: quick checks of data files first, the slow encoder last
-REGISTRY: tuple[Lazy[Any], ...] = (FAQ_MESSAGES, IOC, FAQ)
+REGISTRY: tuple[Lazy[Any], ...] = (CLAIMS, FAQ_MESSAGES, IOC, FAQ)
 # indicator turns run here, never in the default pool the FAQ turns use: a slow IOC source
 # then holds at most these threads, each until the turn's deadline, and FAQ turns keep going
 IOC_TURNS = Lazy(
@@ -154,6 +158,6 @@ def ioc_deadline() -> float:
     return time.monotonic() + get_settings().ioc.turn_deadline_s
 
 
-def resolve_role(metadata: Mapping[str, Any]) -> identity.Role:
-    """``staff`` for a verified role token or an allow-listed channel user, else ``citizen``."""
-    return identity.resolve_role(metadata, get_settings().identity)
+def resolve_role(metadata: Mapping[str, Any], sender: object) -> identity.Role:
+    """``staff`` only for a verified claim bound to the conversation ``sender``."""
+    return CLAIMS.get().role(metadata, sender)

@@ -36,6 +36,7 @@ SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
     ),
     "admin": ("admin.cli", "tài khoản trang quản trị /admin: tạo, đổi mật khẩu (argon2)"),
     "encoder": ("tools.encoder_commands", "bộ mã hoá: adapt (tinh chỉnh), export (ONNX)"),
+    "token": ("actions.tokens", "tạo token cán bộ có chữ ký (thử nghiệm, tích hợp cổng)"),
 }
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.
@@ -75,10 +76,16 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
             yield line.rstrip("\n")
 
 
-async def _answer(agent: Any, text: str, metadata: Dict[str, Any]) -> Dict[str, Any]:
+async def _answer(
+    agent: Any, text: str, metadata: Dict[str, Any], staff_secret: Optional[str]
+) -> Dict[str, Any]:
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
     sender_id = f"cli-{uuid.uuid4().hex}"
+    if staff_secret:  # a local claim bound to this one question's conversation
+        from actions.identity import mint_claim
+
+        metadata = {**metadata, "role_token": mint_claim(sender_id, staff_secret, ttl_s=600)}
     output = CollectingOutputChannel()
     await agent.handle_message(UserMessage(nfc(text), output, sender_id, metadata=metadata))
     tracker = await agent.tracker_store.retrieve(sender_id)
@@ -117,25 +124,31 @@ async def _ask(args: argparse.Namespace, settings: RasaSettings) -> int:
     configure_structlog(logging.getLogger().level)
     action_fallback.install(timeout_s=settings.actions_timeout_s)
     external_url = args.actions_url
-    secret = settings.role_secret or secrets.token_hex(16)
+    # our own action server gets fresh secrets; a running one needs the configured ones
+    secret = settings.role_secret if external_url else secrets.token_urlsafe(32)
+    actions_token = settings.actions_token if external_url else secrets.token_urlsafe(32)
+    if args.role == "staff" and not secret:
+        print("--role staff with --actions-url needs ASSISTANT_ROLE_SECRET", file=sys.stderr)
+        return 2
     server: Optional[ActionServerProcess] = None
     if not external_url:
-        server = ActionServerProcess(env={"ASSISTANT_ROLE_SECRET": secret})
+        server = ActionServerProcess(
+            env={"ASSISTANT_ROLE_SECRET": secret, "ASSISTANT_ACTIONS_TOKEN": actions_token}
+        )
         server.start()
     try:
         actions_url = external_url if server is None else server.url
         agent = await load_agent(model_path=args.model)
-        agent.action_endpoint = EndpointConfig(actions_url)
+        agent.action_endpoint = EndpointConfig(actions_url, token=actions_token or None)
         agent.processor.action_endpoint = agent.action_endpoint
         if server:
             server.wait_ready()
         metadata: Dict[str, Any] = {"channel": "cli", "user_id": "cli"}
         if args.now:
             metadata["now"] = args.now
-        if args.role == "staff":
-            metadata["role_token"] = _sign_staff_token(secret)
+        staff_secret = secret if args.role == "staff" else None
         for text in _questions(args):
-            result = await _answer(agent, text, metadata)
+            result = await _answer(agent, text, metadata, staff_secret)
             if args.json:
                 print(json.dumps(result, ensure_ascii=False), flush=True)
             else:
@@ -144,20 +157,6 @@ async def _ask(args: argparse.Namespace, settings: RasaSettings) -> int:
     finally:
         if server:
             server.stop()
-
-
-def _sign_staff_token(secret: str) -> str:
-    """Sign a short-lived staff token with the services runtime's own signer."""
-    import subprocess
-
-    code = (
-        "import sys; from actions.identity import sign_role_token; "
-        "print(sign_role_token('cli', 'staff', ttl_s=3600, secret=sys.argv[1]))"
-    )
-    out = subprocess.run(
-        [services_python(), "-c", code, secret], check=True, capture_output=True, text=True
-    )
-    return out.stdout.strip()
 
 
 def main(argv: Optional[List[str]] = None) -> int:

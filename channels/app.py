@@ -24,12 +24,19 @@ from channels.base import Channel, ChannelContext
 from channels.gateway import build_gateway
 from channels.headers import SecurityHeaders
 from channels.registry import CHANNEL_TYPES, configured_channels
+from ioc.charturl import STAFF_PREFIX, ChartSigner
 from settings.services import Settings, SettingsError, get_settings
 from vitext import install_log_redaction
 
 __all__ = ["create_app", "main"]
 
 logger = logging.getLogger(__name__)
+
+
+def _private(name: str) -> dict[str, str]:
+    """Staff charts are never kept by shared caches."""
+    return {"Cache-Control": "private, no-store"} if name.startswith(STAFF_PREFIX) else {}
+
 
 _CHART_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.png$")
 
@@ -55,7 +62,13 @@ def create_app(
 
     routes: list[BaseRoute] = [
         Route("/health", health),
-        Route("/charts/{name:path}", _chart_endpoint(settings.paths.charts_dir)),
+        Route(
+            "/charts/{name:path}",
+            _chart_endpoint(
+                settings.paths.charts_dir,
+                ChartSigner(settings.ioc.chart_url_secret, settings.ioc.chart_url_ttl_s),
+            ),
+        ),
     ]
     for channel in channels:
         routes.extend(channel.routes())
@@ -66,14 +79,18 @@ def create_app(
     )
 
 
-def _chart_endpoint(charts_dir: Path) -> Callable[[Request], Awaitable[Response]]:
+def _chart_endpoint(
+    charts_dir: Path, signer: ChartSigner
+) -> Callable[[Request], Awaitable[Response]]:
     async def chart(request: Request) -> Response:
         name = request.path_params["name"]
         root = charts_dir.resolve()
         path = (root / name).resolve()
         if not _CHART_NAME.match(name) or path.parent != root or not path.is_file():
             return JSONResponse({"error": "chart not found"}, 404)
-        return FileResponse(path, media_type="image/png")
+        if not signer.allows(name, request.query_params):  # staff charts: signed, unexpired
+            return JSONResponse({"error": "chart link expired or not signed"}, 403)
+        return FileResponse(path, media_type="image/png", headers=_private(name))
 
     return chart
 

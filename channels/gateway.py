@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from actions.identity import bridge_claim
 from channels.errors import RasaUnavailable
 from channels.messages import Messages
 from channels.rasa_client import RasaClient
@@ -16,7 +17,7 @@ from channels.ratelimit import Limiter, build_rate_limiter
 from channels.render import Reply, parse_rasa
 from inbox.feedback import Vote, parse_vote, record_vote
 from inbox.store import open_engine
-from settings.services import Settings
+from settings.services import IdentitySettings, Settings
 from stores import StoreUnavailable, redis_client
 from vitext import nfc, redact_pii
 
@@ -36,8 +37,10 @@ class Gateway:
         rate_limiter: Limiter,
         max_message_chars: int,
         record_vote: Callable[[Vote], bool] | None = None,
+        identity: IdentitySettings | None = None,
     ) -> None:
         self.rasa = rasa
+        self._identity = identity
         self.messages = messages
         self._limiter = rate_limiter
         self._max_chars = max_message_chars
@@ -60,8 +63,13 @@ class Gateway:
         *,
         sender: str | None = None,
         extra_metadata: dict[str, Any] | None = None,
+        private_chat: bool = True,
     ) -> list[Reply]:
-        """One turn for `user_id` on `channel`; Rasa sender id defaults to `<channel>:<user_id>`."""
+        """One turn for `user_id` on `channel`; Rasa sender id defaults to `<channel>:<user_id>`.
+
+        An allow-listed staff user in a private chat gets a short-lived claim signed here and
+        bound to `sender` (actions.identity); group chats never carry one.
+        """
         sender = sender or f"{channel}:{user_id}"
         if not self._limiter.allow(sender):
             logger.info("rate limit hit for a %s user", channel)
@@ -81,6 +89,11 @@ class Gateway:
             logger.debug("%s <- %s", channel, redact_pii(text))
         metadata: dict[str, Any] = {"channel": channel, "user_id": user_id}
         metadata.update(extra_metadata or {})
+        metadata.pop("role_token", None)  # only this bridge's own signature counts
+        if private_chat and self._identity is not None:
+            claim = bridge_claim(channel, user_id, sender, self._identity)
+            if claim:
+                metadata["role_token"] = claim
         try:
             replies = parse_rasa(await self.rasa.send(sender, text, metadata))
         except RasaUnavailable as exc:
@@ -108,4 +121,5 @@ def build_gateway(settings: Settings, *, http: httpx.AsyncClient | None = None) 
         ),
         max_message_chars=web.max_message_chars,
         record_vote=store_vote,
+        identity=settings.identity,
     )

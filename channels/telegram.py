@@ -141,10 +141,13 @@ class TelegramBridge:
     async def _turn(self, chat_id: int, user_id: int, text: str, *, private: bool) -> None:
         bot = self.application.bot
         typing = asyncio.create_task(bot.send_chat_action(chat_id, ChatAction.TYPING))
-        # staff answers only in a private chat: in a group everybody reads them, so the member
-        # is not identified and the turn is a citizen's
-        identity = str(user_id) if private else ""
-        replies = await self.gateway.handle("telegram", identity, text, sender=f"tg:{chat_id}")
+        replies = await self.gateway.handle(
+            "telegram",
+            str(user_id),
+            text,
+            sender=f"tg:{chat_id}",
+            private_chat=chat_id == user_id,  # staff data never in group chats
+        )
         try:
             await typing
         except TelegramError as exc:

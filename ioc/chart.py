@@ -47,10 +47,10 @@ class ChartSpec:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
-def render_chart(spec: ChartSpec, out_dir: Path) -> Path:
-    """Write (or reuse) the PNG for ``spec`` in ``out_dir`` and return its path."""
+def render_chart(spec: ChartSpec, out_dir: Path, *, prefix: str = "") -> Path:
+    """Write (or reuse) the PNG for ``spec`` in ``out_dir`` (named ``<prefix><digest>.png``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{spec.digest()}.png"
+    path = out_dir / f"{prefix}{spec.digest()}.png"
     try:
         if path.stat().st_size > 0:
             os.utime(path)  # in use: the pruner removes the least recently used first

@@ -17,6 +17,7 @@ from ioc.answer import Messages, format_number, format_value
 from ioc.areas import Area
 from ioc.catalog import Indicator
 from ioc.chart import ChartPruner, ChartSpec, render_chart
+from ioc.charturl import STAFF_PREFIX, ChartSigner
 from ioc.model import Aggregate
 from ioc.reply import IndicatorReply
 from ioc.resolve import Resolution
@@ -64,11 +65,13 @@ class Composer:
         charts_dir: Path,
         public_url: str,
         pruner: ChartPruner | None = None,
+        signer: ChartSigner | None = None,
     ) -> None:
         self.messages = messages
         self.charts_dir = charts_dir
         self.public_url = public_url
         self._pruner = pruner
+        self._signer = signer or ChartSigner("", 1)
 
     def compose(
         self,
@@ -215,11 +218,18 @@ class Composer:
             footnote=f"{ind.agency}. {msg.get('chart_demo') if agg.is_demo else ''}".strip(),
             decimals=ind.decimals,
         )
+        staff = ind.audience == "staff"
+        if staff and not self._signer.enabled:
+            logger.info(
+                "staff chart of %s not linked: ASSISTANT_CHART_URL_SECRET is empty", ind.code
+            )
+            return None
         try:
-            path = render_chart(spec, self.charts_dir)
+            path = render_chart(spec, self.charts_dir, prefix=STAFF_PREFIX if staff else "")
         except OSError as exc:
             logger.warning("chart for %s not written: %s", ind.code, exc)
             return None
         if self._pruner is not None:
             self._pruner.written()
-        return f"{self.public_url}/charts/{path.name}"
+        url = f"{self.public_url}/charts/{path.name}"
+        return f"{url}?{self._signer.query(path.name)}" if staff else url

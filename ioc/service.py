@@ -21,6 +21,7 @@ from ioc.answer import Messages, load_messages
 from ioc.areas import Area, Areas, load_areas
 from ioc.catalog import Catalog, Indicator, load_catalog
 from ioc.chart import ChartPruner
+from ioc.charturl import ChartSigner
 from ioc.compose import Composer, reading_span
 from ioc.errors import NoData, PeriodError, SourceUnavailable, UnknownIndicator
 from ioc.guard import BreakerState, CircuitBreaker, GuardedSource, SourceSkipped
@@ -105,6 +106,7 @@ class IocService:
             charts_dir=paths.charts_dir,
             public_url=public_url,
             pruner=self.chart_pruner,
+            signer=ChartSigner(settings.chart_url_secret, settings.chart_url_ttl_s),
         )
 
     def close(self) -> None:
@@ -147,7 +149,11 @@ class IocService:
         if not codes:
             return self._unknown(text, role, period, area)
         if len(codes) > 1:
-            return self._choices(codes, period, area)
+            # a citizen is never offered (nor shown the name of) a staff-only indicator
+            visible = tuple(c for c in codes if role == "staff" or not self._staff_only(c))
+            if len(visible) > 1:
+                return self._choices(visible, period, area)
+            codes = visible or codes[:1]  # one left: answer it; none: the refusal below
         try:
             indicator = self.catalog.get(codes[0])
         except UnknownIndicator:
@@ -184,7 +190,7 @@ class IocService:
                 self.messages.get("unavailable"), fallback=True, domain=ind.domain
             )
         image = last.reply.image
-        if image and not (self.charts_dir / image.rsplit("/", 1)[-1]).is_file():
+        if image and not (self.charts_dir / image.rsplit("/", 1)[-1].split("?")[0]).is_file():
             image = None  # pruned since: no broken picture
         note = self.messages.get("stale_source", fetched_at=last.fetched_at)
         return replace(last.reply, text=f"{note}\n{last.reply.text}", image=image)
@@ -201,6 +207,12 @@ class IocService:
             domain=sector,
             choices=tuple(IndicatorChoice(i.code, i.name, area.code, period) for i in have),
         )
+
+    def _staff_only(self, code: str) -> bool:
+        try:
+            return self.catalog.get(code).audience == "staff"
+        except UnknownIndicator:
+            return False
 
     def _area(self, code: str | None) -> Area | None:
         if code and code not in self.areas.units:

@@ -8,6 +8,7 @@ only when its settings are present.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -35,6 +36,13 @@ def _env(settings: Settings) -> dict[str, str]:
     env.setdefault(
         "ASSISTANT_ACTIONS_URL", f"http://{actions.actions_host}:{actions.actions_port}/webhook"
     )
+    # Rasa and the action server share this token; one per run when the deployment set none
+    env.setdefault("ASSISTANT_ACTIONS_TOKEN", secrets.token_urlsafe(32))
+    env.setdefault("ASSISTANT_CHART_URL_SECRET", secrets.token_urlsafe(32))
+    # browsers may call Rasa (socket.io) only from the web app's own pages unless configured
+    web = settings.web
+    origins = {web.public_url.rstrip("/"), f"http://127.0.0.1:{web.port}"}
+    env.setdefault("ASSISTANT_RASA_CORS_ORIGINS", " ".join(sorted(origins)))
     env["PYTHONPATH"] = str(ROOT)
     return env
 
@@ -62,15 +70,12 @@ def _parts(env: dict[str, str], settings: Settings) -> list[Part]:
                 rasa_port,
                 "--interface",
                 rasa_url.hostname or "127.0.0.1",
-                "--enable-api",
-                "--cors",
-                "*",
                 "--credentials",
                 "credentials.yml",
                 "--endpoints",
                 "endpoints.yml",
             ],
-            f"http://127.0.0.1:{rasa_port}/status",
+            f"http://127.0.0.1:{rasa_port}/webhooks/rest/",
         ),
         Part(
             "web app",

@@ -19,6 +19,7 @@ from settings.defaults import (
     ENV_FILE,
     LOG_LEVEL,
     MAX_MESSAGE_CHARS,
+    PUBLIC_URL,
     RATE_LIMIT_PER_MIN,
     VAR_DIR,
     resolve_path,
@@ -88,6 +89,24 @@ class RasaSettings:
         "conversations kept by an in-memory tracker store (least recently active dropped first)",
     )
     redis_url: str = _var("", "ASSISTANT_REDIS_URL", "")
+    actions_token: str = _var("", "ASSISTANT_ACTIONS_TOKEN", "")
+    api_token: str = _var(
+        "",
+        "ASSISTANT_RASA_API_TOKEN",
+        "Rasa's HTTP API (trackers, events, model): off when empty; when set, on and "
+        "requiring ?token=<this> (rasa run --auth-token)",
+    )
+    cors_origins: str = _var(
+        PUBLIC_URL,
+        "ASSISTANT_RASA_CORS_ORIGINS",
+        "space- or comma-separated origins allowed to call Rasa from a browser (the pages "
+        "that embed the widget); never '*' in production",
+    )
+
+    @property
+    def cors_list(self) -> list[str]:
+        """The configured CORS origins, one per item."""
+        return [part for part in self.cors_origins.replace(",", " ").split() if part]
 
     @property
     def lexicon_dir(self) -> Path:

@@ -19,7 +19,10 @@ import pytest
 if TYPE_CHECKING:  # tests.stack needs httpx, which the Rasa runtime does not have
     from tests.stack import ActionServer, RasaServer
 
-ROLE_SECRET = "test-role-secret-0123456789"
+ROLE_SECRET = "test-role-secret-0123456789abcdef0123"
+STAFF_TELEGRAM_ID = "777001"
+STAFF_ZALO_ID = "zalo-staff-1"
+CHART_SECRET = "test-chart-secret-0123456789"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "ASSISTANT_DB_URL": f"sqlite:///{base / 'assistant.sqlite3'}",
         "ASSISTANT_FAQ_LIVE_DIR": str(base / "faq_live"),
         "ASSISTANT_FAQ_POLL_S": "0.5",
+        # allow-listed ids mean nothing in metadata: only the bridges sign for them
+        "ASSISTANT_STAFF_TELEGRAM_IDS": STAFF_TELEGRAM_ID,
+        "ASSISTANT_STAFF_ZALO_IDS": STAFF_ZALO_ID,
+        "ASSISTANT_CHART_URL_SECRET": CHART_SECRET,
     }
     actions = ActionServer(env=env, log_dir=base).start()
     rasa = RasaServer(actions_url=actions.webhook_url, log_dir=base)

@@ -21,6 +21,8 @@ from assistant.services import free_port  # stdlib only: safe in both runtimes
 from settings.defaults import REPO_ROOT
 
 __all__ = [
+    "ACTIONS_TOKEN",
+    "API_TOKEN",
     "REPO_ROOT",
     "ActionServer",
     "RasaServer",
@@ -30,6 +32,11 @@ __all__ = [
     "services_python",
     "wait_http",
 ]
+
+
+# the test stack's shared secrets (make run generates its own; production sets them)
+ACTIONS_TOKEN = "test-actions-token-0123456789abcdef"
+API_TOKEN = "test-rasa-api-token-0123456789abcdef"
 
 
 def _required_env(name: str) -> str:
@@ -140,6 +147,8 @@ class ActionServer(_Server):
 
     It serves ``ASSISTANT_FAQ_DIR`` as it is (development mode, ``ASSISTANT_FAQ_SERVE=draft``)
     unless ``env`` asks for the published version (then give it its own ``ASSISTANT_DB_URL``).
+    It requires Rasa's shared token: :attr:`token` (``ASSISTANT_ACTIONS_TOKEN`` of ``env``, else
+    :data:`ACTIONS_TOKEN`); direct calls pass ``params=server.auth``.
     """
 
     name = "actions"
@@ -147,17 +156,27 @@ class ActionServer(_Server):
     def __init__(self, *, env: dict[str, str] | None = None, log_dir: Path | None = None):
         super().__init__(log_dir=log_dir)
         self.webhook_url = f"{self.url}/webhook"
-        self._env = {"ASSISTANT_FAQ_SERVE": "draft", **(env or {})}
+        self._env = {
+            "ASSISTANT_FAQ_SERVE": "draft",
+            "ASSISTANT_ACTIONS_TOKEN": ACTIONS_TOKEN,
+            **(env or {}),
+        }
+        self.token = self._env["ASSISTANT_ACTIONS_TOKEN"]
+        self.auth = {"token": self.token}
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         return [services_python(), "-m", "actions", "--port", str(self.port)], self._env
 
 
 class RasaServer(_Server):
-    """``python -m assistant.serve`` (= ``rasa run`` + apology wrapper) on a free port."""
+    """``python -m assistant.serve`` (= ``rasa run`` + apology wrapper) on a free port.
+
+    Its HTTP API is on with :data:`API_TOKEN` (``tracker`` passes it); it calls the action server
+    with ``actions_token``; any origin may use it from a browser (test pages on random ports).
+    """
 
     name = "rasa"
-    ready_path = "/status"
+    ready_path = "/webhooks/rest/"
     default_timeout_s = 240.0
 
     def __init__(
@@ -168,12 +187,16 @@ class RasaServer(_Server):
         log_dir: Path | None = None,
         env: dict[str, str] | None = None,
         endpoints: Path | None = None,
+        actions_token: str = ACTIONS_TOKEN,
+        api_token: str = API_TOKEN,
     ):
         super().__init__(log_dir=log_dir)
         self.actions_url = actions_url
         self.model = model or model_path()
         self._env = env or {}  # extra settings of the Rasa runtime (limits, log level)
         self._endpoints = endpoints or REPO_ROOT / "endpoints.yml"
+        self.actions_token = actions_token
+        self.api_token = api_token
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         cmd = [
@@ -181,12 +204,16 @@ class RasaServer(_Server):
             "--model", str(self.model),
             "--port", str(self.port),
             "--interface", "127.0.0.1",
-            "--enable-api",
-            "--cors", "*",
             "--credentials", str(REPO_ROOT / "credentials.yml"),
             "--endpoints", str(self._endpoints),
         ]  # fmt: skip
-        env = {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {
+            "ASSISTANT_ACTIONS_URL": self.actions_url,
+            "ASSISTANT_ACTIONS_TOKEN": self.actions_token,
+            "ASSISTANT_RASA_API_TOKEN": self.api_token,
+            "ASSISTANT_RASA_CORS_ORIGINS": "*",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
         return cmd, {**env, **self._env}
 
     @property
@@ -203,6 +230,10 @@ class RasaServer(_Server):
 
     def tracker(self, sender: str) -> dict:
         """The conversation tracker (slots, latest message) of ``sender``."""
-        response = httpx.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
+        response = httpx.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            params={"token": self.api_token},
+            timeout=30,
+        )
         response.raise_for_status()
         return dict(response.json())

@@ -2,9 +2,11 @@
  * Trợ lý ảo IOC — web chat widget (plain JS, no build step, no CDN).
  * Embed with ONE tag:
  *   <script src="https://host/widget.js" data-socket-url="http://127.0.0.1:5005"></script>
- * Optional attributes: data-role-token, data-max-chars, data-rate-per-min, data-open="true",
- *   data-storage-key, data-socket-path, data-transports ("websocket" or "websocket,polling"),
- *   data-transcript="off" (public kiosks: nothing is kept in the browser after the page closes).
+ * Optional attributes: data-role-token, data-session-id, data-max-chars, data-rate-per-min,
+ *   data-open="true", data-storage-key, data-socket-path, data-transports ("websocket" or
+ *   "websocket,polling"), data-transcript="off" (public kiosks: nothing is kept in the browser
+ *   after the page closes). A staff page sets data-session-id together with data-role-token:
+ *   the portal's signed token is valid only in the conversation it was issued for.
  * Talks to Rasa's socket.io channel (session_request / user_uttered / bot_uttered).
  * Security: every user or bot string is inserted with textContent / createTextNode, never innerHTML.
  */
@@ -24,6 +26,7 @@
     socketPath: attr("socket-path", "/socket.io"),
     transports: attr("transports", "websocket").split(","),
     roleToken: attr("role-token", null),
+    sessionId: attr("session-id", null),
     maxChars: parseInt(attr("max-chars", "1000"), 10) || 1000,
     ratePerMin: parseInt(attr("rate-per-min", "20"), 10) || 20,
     open: attr("open", "false") === "true",
@@ -56,8 +59,10 @@
     window.crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   };
-  var sessionId = store.get("session", null);
-  if (typeof sessionId !== "string" || !/^[a-zA-Z0-9_-]{8,64}$/.test(sessionId)) {
+  var validId = function (id) { return typeof id === "string" && /^[a-zA-Z0-9_-]{8,64}$/.test(id); };
+  var pinned = validId(config.sessionId);  // the page chose the conversation (staff token)
+  var sessionId = pinned ? config.sessionId : store.get("session", null);
+  if (!validId(sessionId)) {
     sessionId = newId();
     store.set("session", sessionId);
   }
@@ -160,9 +165,12 @@
     clear.addEventListener("click", function () {
       transcript = [];
       store.set("transcript", transcript);
-      sessionId = newId();
-      store.set("session", sessionId);
-      root.setAttribute("data-session", sessionId);
+      if (!pinned) {
+        sessionId = newId();
+        store.set("session", sessionId);
+        root.setAttribute("data-session", sessionId);
+        if (socket) { socket.emit("session_request", { session_id: sessionId }); }
+      }
       renderAll();
       // a new conversation may live on another replica: reconnect with the new sender
       if (socket) { socket.disconnect(); connect(); }

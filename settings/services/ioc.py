@@ -73,6 +73,15 @@ class IocSettings(Group):
         "chart PNGs unused for this long are removed (links in old conversations then 404)",
         gt=0,
     )
+    chart_url_secret: str = var(
+        "",
+        "ASSISTANT_CHART_URL_SECRET",
+        "signs links to charts of staff-only indicators (action server and web app share it); "
+        "empty: staff answers carry no chart (make run generates one per run when unset)",
+    )
+    chart_url_ttl_s: int = var(
+        3600, "ASSISTANT_CHART_URL_TTL_S", "how long a staff chart link works, seconds", gt=0
+    )
     simulator_interval_s: float = var(
         60.0,
         "ASSISTANT_IOC_SIM_INTERVAL_S",

@@ -18,3 +18,10 @@ class ServerSettings(Group):
     )
     actions_host: str = var("127.0.0.1", "ASSISTANT_ACTIONS_HOST", "interface of the actions")
     actions_port: int = var(5055, "ASSISTANT_ACTIONS_PORT", "port of the action server", ge=1)
+    actions_token: str = var(
+        "",
+        "ASSISTANT_ACTIONS_TOKEN",
+        "shared token Rasa sends to the action server (endpoints.yml action_endpoint.token); "
+        "the action server refuses calls without it and does not start when it is empty "
+        "(make run generates one per run when unset)",
+    )

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.identity import sign_role_token
+from actions.identity import mint_claim
 from tests.retrieval.faq_samples import HANH_CHINH, Y_TE, write_corpus
-from tests.stack import ActionServer
+from tests.stack import ACTIONS_TOKEN, ActionServer
 
-SECRET = "test-role-secret"
+SECRET = "test-role-secret-0123456789abcdef0123"
 STAFF_QUESTION = "Quy trình báo cáo ca bệnh truyền nhiễm nội bộ cho cán bộ y tế"
 FOREIGN_MARRIAGE = """\
   - id: hcc-ket-hon-nuoc-ngoai
@@ -72,7 +72,9 @@ class FaqActions:
             "domain": {},
             "version": "3.6.21",
         }
-        response = httpx.post(f"{self.url}/webhook", json=body, timeout=900)
+        response = httpx.post(
+            f"{self.url}/webhook", json=body, params={"token": ACTIONS_TOKEN}, timeout=900
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -199,12 +201,17 @@ def test_edit_goes_live_within_ten_seconds(action_server: FaqActions) -> None:
 
 
 def test_staff_entry_needs_a_valid_signed_role_token(action_server: FaqActions) -> None:
-    token = sign_role_token("staff-1", "staff", 600, SECRET)
+    token = mint_claim("test-user", SECRET, ttl_s=600, subject="staff-1")
     staff = action_server.run(STAFF_QUESTION, metadata={"channel": "web", "role_token": token})
     assert _slots(staff)["faq_id"] == "yte-bao-cao-dich-noi-bo"
     assert "Thông tư 54/2015/TT-BYT" in staff["responses"][0]["text"]
-    forged = sign_role_token("staff-1", "staff", 600, "not-the-secret")
-    for metadata in ({"channel": "web", "role_token": forged}, {"channel": "web", "role": "staff"}):
+    forged = mint_claim("test-user", "not-the-secret-0123456789abcdef0123", ttl_s=600)
+    replayed = mint_claim("another-user", SECRET, ttl_s=600)
+    for metadata in (
+        {"channel": "web", "role_token": forged},
+        {"channel": "web", "role": "staff"},
+        {"channel": "web", "role_token": replayed},
+    ):
         reply = action_server.run(STAFF_QUESTION, metadata=metadata)
         slots = _slots(reply)
         assert slots["faq_id"] != "yte-bao-cao-dich-noi-bo"
@@ -228,6 +235,18 @@ def test_malformed_webhook_calls_get_4xx(
         f"{action_server.url}/webhook",
         content=body,
         headers={"Content-Type": "application/json"},
+        params={"token": ACTIONS_TOKEN},
         timeout=30,
     )
     assert response.status_code == status
+
+
+@pytest.mark.parametrize("params", [{}, {"token": ""}, {"token": "wrong"}, {"token": "ắ"}])
+def test_calls_without_rasas_token_are_refused(
+    action_server: FaqActions, params: dict[str, str]
+) -> None:
+    body = {"next_action": "action_answer_faq", "tracker": {}, "sender_id": "x"}
+    call = httpx.post(f"{action_server.url}/webhook", json=body, params=params, timeout=30)
+    listing = httpx.get(f"{action_server.url}/actions", params=params, timeout=30)
+    assert (call.status_code, listing.status_code) == (401, 401), call.text
+    assert httpx.get(f"{action_server.url}/health", timeout=30).status_code == 200

@@ -14,12 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.identity import resolve_role, sign_role_token, verify_role_token
-from settings.services import IdentitySettings, load_settings
-from tests.stack import ActionServer
+from actions.identity import mint_claim
+from settings.services import load_settings
+from tests.stack import ACTIONS_TOKEN, ActionServer
 from tools.iocdemo.seed import seed_database
 
-SECRET = "test-secret-0123456789"
+SECRET = "test-role-secret-0123456789abcdef0123"
+SENDER = "tester"
 STAFF_TELEGRAM = "777001"
 
 
@@ -36,6 +37,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         "ASSISTANT_IOC_DB_URL": f"sqlite:///{db}",
         "ASSISTANT_CHARTS_DIR": str(root / "charts"),
         "ASSISTANT_ROLE_SECRET": SECRET,
+        "ASSISTANT_CHART_URL_SECRET": "chart-secret",
         "ASSISTANT_STAFF_TELEGRAM_IDS": f"123, {STAFF_TELEGRAM}",
         "ASSISTANT_PUBLIC_URL": "http://charts.test:8080",
     }
@@ -70,7 +72,7 @@ def call(
             },
         },
     }
-    response = httpx.post(f"{url}/webhook", json=body, timeout=60)
+    response = httpx.post(f"{url}/webhook", json=body, params={"token": ACTIONS_TOKEN}, timeout=60)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -81,7 +83,7 @@ def slots(result: dict[str, Any]) -> dict[str, Any]:
 
 def test_staff_token_gets_answer_with_chart_and_slots(action_server: tuple[str, Path]) -> None:
     url, charts = action_server
-    token = sign_role_token("canbo01", "staff", 300, SECRET)
+    token = mint_claim(SENDER, SECRET, ttl_s=300, subject="canbo01")
     result = call(
         url,
         "Số vụ phạm pháp hình sự quý 1 ở TP Vũng Tàu",
@@ -91,7 +93,12 @@ def test_staff_token_gets_answer_with_chart_and_slots(action_server: tuple[str, 
     assert reply["text"].startswith("📊 Số vụ phạm pháp hình sự quý I/2024 – Thành phố Vũng Tàu: ")
     assert "Nguồn: Công an tỉnh" in reply["text"]
     assert reply["image"].startswith("http://charts.test:8080/charts/")
-    assert (charts / reply["image"].rsplit("/", 1)[1]).stat().st_size > 10_000
+    name, query = reply["image"].rsplit("/", 1)[1].split("?")
+    assert name.startswith(
+        "s-"
+    )  # staff-only: signed link that expires (tests/ioc/test_chart_url.py)
+    assert query.startswith("exp=")
+    assert (charts / name).stat().st_size > 10_000
     assert slots(result) == {
         "indicator": {
             "code": "criminal_cases",
@@ -114,17 +121,22 @@ def test_staff_token_gets_answer_with_chart_and_slots(action_server: tuple[str, 
             "channel": "web",
             "user_id": "u1",
             "now": "2024-06-15",
-            "role_token": sign_role_token("u1", "staff", 300, "another-secret"),
+            "role_token": mint_claim(SENDER, "another-secret-0123456789abcdef0123", ttl_s=300),
         },  # forged
         {
             "channel": "web",
             "user_id": "u1",
             "now": "2024-06-15",
-            "role_token": sign_role_token("u1", "staff", 1, SECRET, now=time.time() - 60),
+            "role_token": mint_claim(SENDER, SECRET, ttl_s=1, now=time.time() - 120),
         },  # expired
-        {"channel": "zalo", "user_id": STAFF_TELEGRAM, "now": "2024-06-15"},  # other channel's list
+        {
+            "channel": "web",
+            "now": "2024-06-15",
+            "role_token": mint_claim("another-conversation", SECRET, ttl_s=300),
+        },  # replayed from another conversation
+        {"channel": "telegram", "user_id": STAFF_TELEGRAM, "now": "2024-06-15"},  # unsigned
     ],
-    ids=["no-token", "plain-role", "forged", "expired", "wrong-channel"],
+    ids=["no-token", "plain-role", "forged", "expired", "other-conversation", "allow-listed-id"],
 )
 def test_staff_only_indicator_is_refused_to_citizens(
     action_server: tuple[str, Path], metadata: dict[str, Any]
@@ -135,16 +147,6 @@ def test_staff_only_indicator_is_refused_to_citizens(
     got = slots(result)
     assert got["fallback"] is True
     assert got["indicator"] is None
-
-
-def test_allow_listed_telegram_user_is_staff(action_server: tuple[str, Path]) -> None:
-    result = call(
-        action_server[0],
-        "so cuoc goi tong dai 113 hom qua",
-        {"channel": "telegram", "user_id": STAFF_TELEGRAM, "now": "2024-06-15"},
-    )
-    assert "ngày 14/06/2024" in result["responses"][0]["text"]
-    assert slots(result)["indicator"]["code"] == "hotline_113_calls"
 
 
 def test_public_indicator_is_answered_to_citizens(action_server: tuple[str, Path]) -> None:
@@ -179,58 +181,3 @@ def test_unknown_question_is_polite_fallback(action_server: tuple[str, Path]) ->
     result = call(action_server[0], "hôm nay ăn gì", {"channel": "web", "user_id": "dan"})
     assert "chưa nhận ra chỉ tiêu" in result["responses"][0]["text"]
     assert slots(result)["fallback"] is True
-
-
-# --- role tokens (pure functions) -------------------------------------------------------
-
-NOW_TS = 1_750_000_000.0  # fixed clock: tokens built at collection time must not expire
-SETTINGS = IdentitySettings(
-    role_secret=SECRET, staff_telegram_ids=frozenset({"1"}), staff_zalo_ids=frozenset({"z9"})
-)
-
-
-def test_token_round_trip_and_claims() -> None:
-    token = sign_role_token("canbo01", "staff", 60, SECRET, now=1_000_000)
-    claims = verify_role_token(token, SECRET, now=1_000_030)
-    assert claims is not None
-    assert (claims.user_id, claims.role, claims.expires_at) == ("canbo01", "staff", 1_000_060)
-    assert verify_role_token(token, SECRET, now=1_000_061) is None  # expired
-
-
-def test_tampered_token_is_rejected() -> None:
-    token = sign_role_token("dan", "citizen", 60, SECRET)
-    version, payload, mac = token.split(".")
-    import base64
-    import json
-
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    claims["role"] = "staff"
-    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-    forged = f"{version}.{forged_payload}.{mac}"
-    assert verify_role_token(forged, SECRET) is None
-    assert resolve_role({"role_token": forged}, SETTINGS) == "citizen"
-    assert resolve_role({"role_token": "garbage"}, SETTINGS) == "citizen"
-
-
-@pytest.mark.parametrize(
-    ("metadata", "role"),
-    [
-        ({"role_token": sign_role_token("a", "staff", 60, SECRET, now=NOW_TS)}, "staff"),
-        ({"role_token": sign_role_token("a", "citizen", 60, SECRET, now=NOW_TS)}, "citizen"),
-        ({"channel": "telegram", "user_id": "1"}, "staff"),
-        ({"channel": "telegram", "user_id": 1}, "staff"),
-        ({"channel": "zalo", "user_id": "z9"}, "staff"),
-        ({"channel": "zalo", "user_id": "1"}, "citizen"),
-        ({"role": "staff"}, "citizen"),
-        (None, "citizen"),
-    ],
-)
-def test_resolve_role(metadata: dict[str, Any] | None, role: str) -> None:
-    assert resolve_role(metadata, SETTINGS, now=NOW_TS + 30) == role
-
-
-def test_empty_secret_never_verifies_and_cannot_sign() -> None:
-    token = sign_role_token("a", "staff", 60, SECRET)
-    assert resolve_role({"role_token": token}, IdentitySettings()) == "citizen"
-    with pytest.raises(ValueError, match="ASSISTANT_ROLE_SECRET"):
-        sign_role_token("a", "staff", 60, "")

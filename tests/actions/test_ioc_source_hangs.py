@@ -227,7 +227,12 @@ def _p95(values: list[float]) -> float:
 
 def test_health_reports_services_faq_snapshot_and_bounded_caches(setup: Setup) -> None:
     health = setup.health()
-    assert health["services"] == {"FAQ messages": True, "IOC service": True, "FAQ service": True}
+    assert health["services"] == {
+        "claim verifier": True,
+        "FAQ messages": True,
+        "IOC service": True,
+        "FAQ service": True,
+    }
     faq = health["faq"]
     assert faq["entries"] == (Y_TE + HANH_CHINH).count("\n  - id: ")
     assert (faq["last_reload"], faq["last_error"], faq["watching"]) == ("ok", None, True)

@@ -170,7 +170,9 @@ async def _drive(stack: Stack, turns: range, counts: dict[str, int]) -> None:
             while not queue.empty():
                 i = queue.get_nowait()
                 kind, body = _turn(i)
-                response = await client.post(f"{stack.actions.url}/webhook", json=body)
+                response = await client.post(
+                    f"{stack.actions.url}/webhook", json=body, params=stack.actions.auth
+                )
                 assert response.status_code == 200, response.text
                 [reply] = response.json()["responses"]
                 assert reply["text"], reply

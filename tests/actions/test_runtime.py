@@ -14,11 +14,12 @@ import pytest
 from actions.errors import MessagesError, WarmUpError
 from actions.messages import FaqMessages, load_messages
 from actions.runtime import REGISTRY, Lazy, warm_up
-from tests.stack import REPO_ROOT, free_port, services_python
+from tests.stack import ACTIONS_TOKEN, REPO_ROOT, free_port, services_python
 
 
 def test_registry_warms_up_messages_ioc_and_faq() -> None:
-    assert [service.name for service in REGISTRY] == ["FAQ messages", "IOC service", "FAQ service"]
+    names = [service.name for service in REGISTRY]
+    assert names == ["claim verifier", "FAQ messages", "IOC service", "FAQ service"]
 
 
 def test_concurrent_first_uses_build_once() -> None:
@@ -88,6 +89,7 @@ def test_action_server_with_a_broken_messages_file_exits_before_serving(
         "PYTHONPATH": str(REPO_ROOT),
         "ASSISTANT_DATA_DIR": str(data),
         "ASSISTANT_VAR_DIR": str(tmp_path / "var"),
+        "ASSISTANT_ACTIONS_TOKEN": ACTIONS_TOKEN,
     }
     done = subprocess.run(
         [services_python(), "-m", "actions", "--port", str(free_port())],
@@ -103,3 +105,18 @@ def test_action_server_with_a_broken_messages_file_exits_before_serving(
     assert "error: cannot load the" in done.stderr, done.stderr[-3000:]
     assert expected in last[-1]
     assert str(path) in last[-1]
+
+
+def test_action_server_does_not_start_without_rasas_token() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "ASSISTANT_ACTIONS_TOKEN": ""}
+    done = subprocess.run(
+        [services_python(), "-m", "actions", "--port", str(free_port())],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "ASSISTANT_ACTIONS_TOKEN is empty" in done.stderr

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from tests.stack import ACTIONS_TOKEN
+
 __all__ = ["action_request", "run_action", "slots"]
 
 
@@ -53,8 +55,8 @@ def action_request(
 
 
 def run_action(client: httpx.Client, url: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST ``body`` to ``url``/webhook; the action's JSON reply (status 200 asserted)."""
-    response = client.post(f"{url}/webhook", json=body)
+    """POST ``body`` to ``url``/webhook with the test token; the action's JSON reply (200)."""
+    response = client.post(f"{url}/webhook", json=body, params={"token": ACTIONS_TOKEN})
     assert response.status_code == 200, response.text
     return dict(response.json())
 

@@ -22,7 +22,7 @@ def rasa(request: pytest.FixtureRequest) -> RasaServer:
     """The real Rasa server (socket.io + REST) of the session stack.
 
     CHANNELS_TEST_RASA_URL=http://127.0.0.1:5005 reuses an already running Rasa server
-    (started with --enable-api and the repo's credentials.yml) to iterate faster.
+    (started with ASSISTANT_RASA_API_TOKEN=tests.stack.API_TOKEN and the repo's credentials.yml).
     """
     url = os.environ.get("CHANNELS_TEST_RASA_URL")
     if url:

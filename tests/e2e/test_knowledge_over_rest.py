@@ -82,17 +82,17 @@ def test_edited_faq_file_is_answered_after_publish_without_restart(stack: Stack)
     assert "Cập nhật: 02/01/2026" in reply
 
 
-def _staff_metadata(stack: Stack) -> dict:
-    from actions.identity import sign_role_token
+def _staff_metadata(stack: Stack, sender: str) -> dict:
+    from actions.identity import mint_claim
 
-    token = sign_role_token("can-bo-1", "staff", ttl_s=600, secret=stack.role_secret)
+    token = mint_claim(sender, stack.role_secret, ttl_s=600, subject="can-bo-1")
     return {"channel": "web", "user_id": "can-bo-1", "role_token": token, "now": "2025-06-15"}
 
 
 def test_indicator_question_returns_value_provenance_and_chart(stack: Stack) -> None:
     sender = _sender()
     messages = stack.rasa.say(
-        "thu ngân sách tháng trước?", sender=sender, metadata=_staff_metadata(stack)
+        "thu ngân sách tháng trước?", sender=sender, metadata=_staff_metadata(stack, sender)
     )
     reply = _texts(messages)
     assert "Nguồn" in reply

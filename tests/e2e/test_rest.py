@@ -80,7 +80,10 @@ def test_intent_accuracy_on_held_out_examples(stack: Stack) -> None:
     misses = []
     for example in examples:
         parsed = httpx.post(
-            f"{stack.rasa.url}/model/parse", json={"text": example["text"]}, timeout=30
+            f"{stack.rasa.url}/model/parse",
+            json={"text": example["text"]},
+            params={"token": stack.rasa.api_token},
+            timeout=30,
         )
         intent = parsed.json()["intent"]["name"]
         if intent == example["intent"] or (

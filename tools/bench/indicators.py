@@ -55,10 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         chart_times: list[float] = []
         original = chart_module.render_chart
 
-        def timed_render(spec: ChartSpec, out_dir: Path) -> Path:
+        def timed_render(spec: ChartSpec, out_dir: Path, *, prefix: str = "") -> Path:
             t0 = time.perf_counter()
             try:
-                return original(spec, out_dir)
+                return original(spec, out_dir, prefix=prefix)
             finally:
                 chart_times.append(time.perf_counter() - t0)
 

@@ -30,7 +30,6 @@ from pathlib import Path
 
 import httpx
 
-from actions.identity import sign_role_token
 from settings.defaults import REPO_ROOT
 from tests.stack import (
     ActionServer,
@@ -127,8 +126,6 @@ def _locust(url: str, mix: str, users: int, seconds: int, tmp: Path) -> dict:
     """One headless locust run against ``url``; its aggregated numbers and the turns sent."""
     sent = tmp / f"sent-{mix}-{free_port()}.tsv"
     prefix = sent.with_suffix("")
-    token = sign_role_token("can-bo-tai", "staff", ttl_s=24 * 3600, secret=ROLE_SECRET)
-    staff = {"channel": "web", "user_id": "can-bo-tai", "role_token": token, "now": "2025-06-15"}
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     # warm up: the first turn loads lazily what the servers did not load at start
     httpx.post(f"{url}/webhooks/rest/webhook", json={"sender": "warm", "message": "xin chào"},
@@ -160,8 +157,8 @@ def _locust(url: str, mix: str, users: int, seconds: int, tmp: Path) -> dict:
             mix,
             "--sent",
             str(sent),
-            "--staff-metadata",
-            json.dumps(staff),
+            "--role-secret",
+            ROLE_SECRET,
         ],
         env=env,
         check=False,  # locust exits 1 when a request failed: the numbers say so

@@ -1,15 +1,15 @@
 """Locust users for ``tools.bench.load`` (run headless by it; loopback only).
 
-``--mix ours`` sends the realistic Vietnamese mix (FAQ, staff indicator questions with the signed
-role in ``--staff-metadata``, chit-chat, unaccented text, an emergency); ``--mix plain`` a
-``rasa init`` bot's own examples. 3 users in 10 talk socket.io (Rasa's channel, as the widget
-does), the others REST. Every turn answered is appended to ``--sent`` (``sender<TAB>text``) so
-the caller can check that each one reached the tracker store.
+``--mix ours`` sends the realistic Vietnamese mix (FAQ, staff indicator questions with a staff
+claim signed with ``--role-secret`` for each user's own conversation, chit-chat, unaccented
+text, an emergency); ``--mix plain`` a ``rasa init`` bot's own examples. 3 users in 10 talk
+socket.io (Rasa's channel, as the widget does), the others REST. Every turn answered is
+appended to ``--sent`` (``sender<TAB>text``) so the caller can check that each one reached the
+tracker store.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -20,12 +20,14 @@ import socketio
 from locust import HttpUser, User, between, events, task
 from locust.env import Environment
 
+from actions.identity import mint_claim
+
 
 @events.init_command_line_parser.add_listener
 def _options(parser: Any) -> None:
     parser.add_argument("--mix", choices=["ours", "plain"], default="ours")
     parser.add_argument("--sent", default="", help="file to append answered turns to")
-    parser.add_argument("--staff-metadata", default="{}", help="JSON metadata of a staff user")
+    parser.add_argument("--role-secret", default="", help="ASSISTANT_ROLE_SECRET of the bot")
 
 
 CITIZEN = [
@@ -52,12 +54,14 @@ def _record(environment: Environment, sender: str, text: str) -> None:
         out.write(f"{sender}\t{text}\n")
 
 
-def _pick(environment: Environment, staff: bool) -> tuple[str, dict[str, Any]]:
+def _pick(environment: Environment, sender: str, staff: bool) -> tuple[str, dict[str, Any]]:
     options = environment.parsed_options
     if options is not None and options.mix == "plain":
         return random.choice(PLAIN), {}
-    if staff and options is not None and random.random() < 0.5:
-        return random.choice(STAFF), json.loads(options.staff_metadata)
+    if staff and options is not None and options.role_secret and random.random() < 0.5:
+        # a staff claim is valid only in the conversation it was minted for
+        claim = mint_claim(sender, options.role_secret, ttl_s=24 * 3600, subject="can-bo-tai")
+        return random.choice(STAFF), {"role_token": claim, "now": "2025-06-15"}
     return random.choice(CITIZEN), {}
 
 
@@ -73,7 +77,7 @@ class RestUser(HttpUser):
 
     @task
     def turn(self) -> None:
-        text, metadata = _pick(self.environment, self.staff)
+        text, metadata = _pick(self.environment, self.sender, self.staff)
         body = {"sender": self.sender, "message": text, "metadata": metadata}
         with self.client.post(
             "/webhooks/rest/webhook", json=body, name="REST turn", catch_response=True
@@ -135,7 +139,7 @@ class SocketIoUser(User):
             self._fire("socket.io turn", time.perf_counter(), ConnectionError("not connected"))
             time.sleep(1)
             return
-        text, _ = _pick(self.environment, False)
+        text, _ = _pick(self.environment, self.sender, False)
         self.got.clear()
         started = time.perf_counter()
         self.sio.emit("user_uttered", {"message": text, "session_id": self.sender})

@@ -94,7 +94,6 @@ def _plain_bot(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
             str(port),
             "--interface",
             "127.0.0.1",
-            "--enable-api",
         ],
         cwd=project,
         stdout=log,
@@ -102,7 +101,7 @@ def _plain_bot(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_http(f"{url}/status", timeout_s=300, proc=proc)
+        wait_http(f"{url}/webhooks/rest/", timeout_s=300, proc=proc)  # no open API
     except RuntimeError:
         proc.terminate()
         raise
