@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # command group -> (module run with the services runtime's Python, Vietnamese help)
 SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
     "eval": ("tools.evaluation", "đánh giá chất lượng: retrieval, indicators"),
+    "analytics": ("analytics", "thống kê lượt hỏi: consume [--once] (sự kiện Rasa → bảng turns)"),
 }
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.

