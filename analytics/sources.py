@@ -66,7 +66,7 @@ class SqlEvents:
     """Rasa's SQL event broker (``events`` table: id, sender_id, data), read incrementally."""
 
     def __init__(self, events_db: Path, state: Engine, *, batch: int = 500) -> None:
-        self.name = f"sql:{events_db.name}"
+        self.name = f"sql:{events_db}"[-200:]  # the position is kept per events file
         self._events = stores.engine(f"sqlite:///{events_db}")
         self._state = state
         self._batch = batch

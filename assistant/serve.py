@@ -20,8 +20,14 @@ def main(argv: Optional[List[str]] = None) -> None:
         settings = load_rasa_settings()
     except RasaSettingsError as exc:
         raise SystemExit(f"error: {exc}") from None
-    # endpoints.yml names ${ASSISTANT_ACTIONS_URL}; Rasa reads it from the process environment
+    # endpoints.yml names these ${VAR}s; Rasa reads them from the process environment
     os.environ["ASSISTANT_ACTIONS_URL"] = settings.actions_url
+    for name, path in (
+        ("ASSISTANT_TRACKER_DB", settings.tracker_db),
+        ("ASSISTANT_EVENTS_DB", settings.events_db),
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
+        os.environ[name] = str(path)
     action_fallback.install(timeout_s=settings.actions_timeout_s)
     from rasa.__main__ import main as rasa_main
 

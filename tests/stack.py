@@ -156,10 +156,21 @@ class RasaServer(_Server):
     ready_path = "/status"
     default_timeout_s = 240.0
 
-    def __init__(self, *, actions_url: str, model: Path | None = None, log_dir: Path | None = None):
+    def __init__(
+        self,
+        *,
+        actions_url: str,
+        model: Path | None = None,
+        log_dir: Path | None = None,
+        tracker_db: Path | None = None,
+        events_db: Path | None = None,
+    ):
         super().__init__(log_dir=log_dir)
         self.actions_url = actions_url
         self.model = model or model_path()
+        # SQL tracker store and SQL event broker (endpoints.yml): own files unless shared on purpose
+        self.tracker_db = tracker_db or self._log_dir / f"tracker-{self.port}.sqlite3"
+        self.events_db = events_db or self._log_dir / f"events-{self.port}.sqlite3"
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         cmd = [
@@ -172,7 +183,13 @@ class RasaServer(_Server):
             "--credentials", str(REPO_ROOT / "credentials.yml"),
             "--endpoints", str(REPO_ROOT / "endpoints.yml"),
         ]  # fmt: skip
-        return cmd, {"ASSISTANT_ACTIONS_URL": self.actions_url, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {
+            "ASSISTANT_ACTIONS_URL": self.actions_url,
+            "ASSISTANT_TRACKER_DB": str(self.tracker_db),
+            "ASSISTANT_EVENTS_DB": str(self.events_db),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
+        return cmd, env
 
     def say(self, text: str, *, sender: str, metadata: dict | None = None) -> list[dict]:
         """Send one message over the REST channel and return the bot's messages."""
