@@ -14,6 +14,7 @@ from actions import runtime
 from actions.errors import MessagesError
 from actions.messages import FaqMessages
 from actions.payloads import chosen_entities, intent_payload, metadata_of
+from analytics.marks import turn_mark
 from inbox.feedback import feedback_payload
 from retrieval.corpus import FaqEntry
 from retrieval.errors import RetrievalError
@@ -90,7 +91,7 @@ class ActionAnswerFaq(Action):
             msg = await asyncio.to_thread(runtime.FAQ_MESSAGES.get)
         except MessagesError as exc:
             logger.warning("FAQ messages not loaded: %s", exc)
-            dispatcher.utter_message(text=_BROKEN)
+            dispatcher.utter_message(text=_BROKEN, **turn_mark("decline", role=role))
             return _slots(fallback=True)
         try:
             service = await asyncio.to_thread(runtime.FAQ.get)
@@ -98,7 +99,7 @@ class ActionAnswerFaq(Action):
             if chosen:
                 return self._answer_chosen(dispatcher, tracker, service, msg, chosen, role)
             if not text:
-                dispatcher.utter_message(text=msg.empty)
+                dispatcher.utter_message(text=msg.empty, **turn_mark("decline", role=role))
                 return _slots(fallback=True)
             if _names_other_place(text):
                 dispatcher.utter_message(text=msg.outside)
@@ -106,16 +107,23 @@ class ActionAnswerFaq(Action):
             reply = await asyncio.to_thread(service.ask, text, role=role)
         except RetrievalError as exc:
             logger.warning("FAQ retrieval failed: %s", exc)
-            dispatcher.utter_message(text=msg.unavailable)
+            dispatcher.utter_message(text=msg.unavailable, **turn_mark("decline", role=role))
             return _slots(fallback=True)
         decision = reply.decision
         logger.debug(
             "FAQ decision %s score=%.3f margin=%.3f", decision.kind, decision.score, decision.margin
         )
+        hits = reply.result.hits
+        mark = turn_mark(
+            decision.kind if reply.entries else "decline",
+            role=role,
+            score=decision.score if hits else None,
+            guessed_domain=hits[0].domain if hits else None,
+        )
         if decision.kind == "answer" and reply.entries:
             entry = reply.entries[0]
             buttons = _feedback_buttons(tracker, entry.id, msg)
-            dispatcher.utter_message(text=_answer_text(entry, msg), buttons=buttons)
+            dispatcher.utter_message(text=_answer_text(entry, msg), buttons=buttons, **mark)
             return _slots(domain=entry.domain, faq_id=entry.id, fallback=False)
         if decision.kind == "suggest" and reply.entries:
             suggestions = [{"title": e.questions[0], "faq_id": e.id} for e in reply.entries]
@@ -123,10 +131,10 @@ class ActionAnswerFaq(Action):
                 {"title": s["title"], "payload": intent_payload("ask_faq", {"faq_id": s["faq_id"]})}
                 for s in suggestions
             ]
-            dispatcher.utter_message(text=msg.suggest_lead, buttons=buttons)
+            dispatcher.utter_message(text=msg.suggest_lead, buttons=buttons, **mark)
             return _slots(domain=reply.entries[0].domain, fallback=False, suggestions=suggestions)
         names = [d.name for d in service.corpus.domains.values()]
-        dispatcher.utter_message(text=msg.decline.format(domains=", ".join(names)))
+        dispatcher.utter_message(text=msg.decline.format(domains=", ".join(names)), **mark)
         return _slots(fallback=True)
 
     @staticmethod
@@ -140,8 +148,9 @@ class ActionAnswerFaq(Action):
     ) -> list[EventType]:
         entry = service.entry(faq_id, role=role)
         if entry is None:
-            dispatcher.utter_message(text=msg.not_found)
+            dispatcher.utter_message(text=msg.not_found, **turn_mark("decline", role=role))
             return _slots(fallback=True)
         buttons = _feedback_buttons(tracker, entry.id, msg)
-        dispatcher.utter_message(text=_answer_text(entry, msg), buttons=buttons)
+        mark = turn_mark("answer", role=role, guessed_domain=entry.domain)
+        dispatcher.utter_message(text=_answer_text(entry, msg), buttons=buttons, **mark)
         return _slots(domain=entry.domain, faq_id=entry.id, fallback=False)

@@ -14,6 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.payloads import chosen_entities, intent_payload, metadata_of
+from analytics.marks import turn_mark
+from analytics.schema import Decision
 from ioc.errors import IndicatorError, PeriodError
 from ioc.periods import Period, decode_period, encode_period
 from ioc.reply import IndicatorChoice, IndicatorReply
@@ -58,6 +60,14 @@ def _reference(metadata: Mapping[str, Any]) -> tuple[date, datetime]:
     return now.date(), now
 
 
+def _decision(reply: IndicatorReply) -> Decision:
+    if reply.refused:
+        return "refused"
+    if reply.choices:
+        return "suggest"
+    return "decline" if reply.fallback else "answer"
+
+
 class ActionQueryIndicator(Action):
     """Thin action: role → IocService → utter (choices as buttons) → slots. Never raises."""
 
@@ -94,7 +104,10 @@ class ActionQueryIndicator(Action):
         except IndicatorError as exc:
             logger.warning("indicator turn failed: %s", exc)
             reply = IndicatorReply(_BROKEN, fallback=True)
-        kwargs: dict[str, Any] = {"text": reply.text}
+        kwargs: dict[str, Any] = {
+            "text": reply.text,
+            **turn_mark(_decision(reply), role=role, guessed_domain=reply.domain),
+        }
         if reply.image:
             kwargs["image"] = reply.image
         if reply.choices:

@@ -37,6 +37,7 @@ SERVICE_COMMANDS: Dict[str, Tuple[str, str]] = {
     "admin": ("admin.cli", "tài khoản trang quản trị /admin: tạo, đổi mật khẩu (argon2)"),
     "encoder": ("tools.encoder_commands", "bộ mã hoá: adapt (tinh chỉnh), export (ONNX)"),
     "token": ("actions.tokens", "tạo token cán bộ có chữ ký (thử nghiệm, tích hợp cổng)"),
+    "analytics": ("analytics", "thống kê lượt hỏi: consume [--once] (sự kiện Rasa → bảng turns)"),
 }
 ANSWER_FIELDS = ("answer_domain", "faq_id", "indicator", "fallback", "suggestions")
 # Intents whose reply is itself a refusal when no action says otherwise.

@@ -43,6 +43,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     # before they are read (assistant.channels applies the same cap to socket.io packets)
     os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes)
     os.environ["SANIC_WEBSOCKET_MAX_SIZE"] = str(settings.max_body_bytes)
+    for name, path in (
+        ("ASSISTANT_TRACKER_DB", settings.tracker_db),
+        ("ASSISTANT_EVENTS_DB", settings.events_db),
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
+        os.environ[name] = str(path)
     action_fallback.install(timeout_s=settings.actions_timeout_s)
     # Rasa logs raw user text (at ERROR when a turn times out): redact every record
     install_log_redaction()

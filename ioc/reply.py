@@ -32,3 +32,4 @@ class IndicatorReply:
     indicator_slot: dict[str, Any] | None = None  # the turn-contract ``indicator`` slot
     image: str | None = None  # absolute chart URL
     choices: tuple[IndicatorChoice, ...] = ()
+    refused: bool = False  # a staff-only indicator asked without the staff role

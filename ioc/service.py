@@ -161,7 +161,10 @@ class IocService:
         if indicator.audience == "staff" and role != "staff":
             logger.info("staff-only indicator %s refused to role %s", indicator.code, role)
             return IndicatorReply(
-                msg.get("staff_only", name=indicator.name), fallback=True, domain=indicator.domain
+                msg.get("staff_only", name=indicator.name),
+                fallback=True,
+                domain=indicator.domain,
+                refused=True,
             )
         try:
             reply = self._answer(indicator, period, area, today, as_of_before, deadline)

@@ -83,6 +83,8 @@ def _parts(env: dict[str, str], settings: Settings) -> list[Part]:
             f"http://127.0.0.1:{settings.web.port}/health",
         ),
         Part("IOC simulator", [svc, "-m", "tools.iocdemo.simulator"]),
+        # Rasa's SQL event broker (endpoints.yml) → one analytics row per user turn
+        Part("analytics consumer", [svc, "-m", "analytics", "consume"]),
     ]
     if settings.telegram.enabled and settings.telegram.mode == "polling":
         parts.append(Part("telegram (long polling)", [svc, "-m", "channels.telegram"]))

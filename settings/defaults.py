@@ -9,12 +9,14 @@ __all__ = [
     "CACHE_DIR",
     "DATA_DIR",
     "ENV_FILE",
+    "EVENTS_DB_NAME",
     "LOG_LEVEL",
     "MAX_MESSAGE_CHARS",
     "PUBLIC_URL",
     "RASA_URL",
     "RATE_LIMIT_PER_MIN",
     "REPO_ROOT",
+    "TRACKER_DB_NAME",
     "VAR_DIR",
     "resolve_path",
 ]
@@ -32,6 +34,9 @@ LOG_LEVEL = "INFO"
 # limits of one turn, enforced by the Rasa server (every client) and the services bridges
 MAX_MESSAGE_CHARS = 1000
 RATE_LIMIT_PER_MIN = 20
+# Rasa's SQL tracker store and SQL event broker in the embedded default (files in the var dir)
+TRACKER_DB_NAME = "rasa_tracker.sqlite3"
+EVENTS_DB_NAME = "rasa_events.sqlite3"
 
 
 def resolve_path(value: str | Path) -> Path:

@@ -37,6 +37,8 @@ _FOLLOWS = {
     "ASSISTANT_IOC_DB_URL": "sqlite:///<ASSISTANT_VAR_DIR>/ioc.sqlite3",
     "ASSISTANT_SOCKET_URL": "<ASSISTANT_RASA_URL>",
     "ASSISTANT_DB_URL": "sqlite:///<ASSISTANT_VAR_DIR>/assistant.sqlite3",
+    "ASSISTANT_TRACKER_DB": "<ASSISTANT_VAR_DIR>/rasa_tracker.sqlite3",
+    "ASSISTANT_EVENTS_DB": "<ASSISTANT_VAR_DIR>/rasa_events.sqlite3",
 }
 
 

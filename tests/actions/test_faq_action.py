@@ -113,6 +113,13 @@ def test_answer_has_source_date_and_turn_contract_slots(action_server: FaqAction
     assert message["text"].startswith("Cần tờ khai, giấy chứng sinh")
     assert "\nNguồn: Luật Hộ tịch 2014 — https://dichvucong.gov.vn" in message["text"]
     assert message["text"].endswith("\nCập nhật: 01/04/2025")
+    turn = message["turn"]  # what the analytics consumer reads (docs/analytics.md)
+    assert (turn["decision"], turn["role"], turn["guessed_domain"]) == (
+        "answer",
+        "citizen",
+        "hanh_chinh_cong",
+    )
+    assert 0.5 < turn["score"] <= 1.0
     assert _slots(reply) == {
         "answer_domain": "hanh_chinh_cong",
         "faq_id": "hcc-khai-sinh",
@@ -148,6 +155,7 @@ def test_out_of_corpus_question_is_declined_with_domain_names(action_server: Faq
     assert "Y tế" in text
     slots = _slots(reply)
     assert (slots["fallback"], slots["faq_id"], slots["answer_domain"]) == (True, None, None)
+    assert reply["responses"][0]["turn"]["decision"] == "decline"
 
 
 def test_question_about_another_province_is_declined_not_answered(
@@ -167,6 +175,7 @@ def test_ambiguous_question_gets_suggestion_buttons(action_server: FaqActions) -
     message = reply["responses"][0]
     slots = _slots(reply)
     assert message["text"] == "Ý bạn là…?"
+    assert message["turn"]["decision"] == "suggest"
     assert (slots["faq_id"], slots["fallback"]) == (None, False)
     ids = [s["faq_id"] for s in slots["suggestions"]]
     assert 2 <= len(ids) <= 3

@@ -110,6 +110,12 @@ def test_staff_token_gets_answer_with_chart_and_slots(action_server: tuple[str, 
         "fallback": False,
         "suggestions": [],
     }
+    # what the analytics consumer reads (bot-utterance metadata, docs/analytics.md)
+    assert reply["turn"] == {
+        "decision": "answer",
+        "role": "staff",
+        "guessed_domain": "an_ninh_trat_tu",
+    }
 
 
 @pytest.mark.parametrize(
@@ -147,6 +153,8 @@ def test_staff_only_indicator_is_refused_to_citizens(
     got = slots(result)
     assert got["fallback"] is True
     assert got["indicator"] is None
+    assert result["responses"][0]["turn"]["decision"] == "refused"
+    assert result["responses"][0]["turn"]["role"] == "citizen"
 
 
 def test_public_indicator_is_answered_to_citizens(action_server: tuple[str, Path]) -> None:
@@ -165,6 +173,7 @@ def test_ambiguous_question_then_button_payload(action_server: tuple[str, Path])
     first = call(url, "du lịch quý 1 ở Côn Đảo", meta)
     buttons = first["responses"][0]["buttons"]
     assert {b["title"] for b in buttons} == {"Lượt khách du lịch", "Doanh thu du lịch"}
+    assert first["responses"][0]["turn"]["decision"] == "suggest"
     payload = next(b["payload"] for b in buttons if b["title"] == "Doanh thu du lịch")
     # Rasa turns the payload JSON into entities; the text is kept too — test both paths
     entities = [
@@ -181,3 +190,4 @@ def test_unknown_question_is_polite_fallback(action_server: tuple[str, Path]) ->
     result = call(action_server[0], "hôm nay ăn gì", {"channel": "web", "user_id": "dan"})
     assert "chưa nhận ra chỉ tiêu" in result["responses"][0]["text"]
     assert slots(result)["fallback"] is True
+    assert result["responses"][0]["turn"]["decision"] == "decline"

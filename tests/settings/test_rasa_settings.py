@@ -54,3 +54,12 @@ def test_env_file_is_read_and_the_environment_wins(
 def test_services_python_is_required_with_a_clear_message() -> None:
     with pytest.raises(RasaSettingsError, match="ASSISTANT_SVC_PYTHON is not set"):
         load_rasa_settings({}).require_services_python()
+
+
+def test_tracker_and_event_files_follow_the_var_dir_unless_set() -> None:
+    settings = load_rasa_settings({"ASSISTANT_VAR_DIR": "/srv/trolyao"})
+    assert settings.tracker_db == Path("/srv/trolyao/rasa_tracker.sqlite3")
+    assert settings.events_db == Path("/srv/trolyao/rasa_events.sqlite3")
+    own = load_rasa_settings({"ASSISTANT_TRACKER_DB": "state/t.db", "ASSISTANT_EVENTS_DB": "/e.db"})
+    assert own.tracker_db == REPO_ROOT / "state" / "t.db"
+    assert own.events_db == Path("/e.db")

@@ -136,3 +136,12 @@ def test_env_file_is_read_and_the_real_environment_wins(
     assert env["ASSISTANT_WEB_PORT"] == "9000"
     assert env["ASSISTANT_FAQ_STRATEGY"] == "rrf"
     assert "EMPTY" not in env
+
+
+def test_analytics_reads_the_event_file_rasa_writes() -> None:
+    from settings.rasa import load_rasa_settings
+
+    env = {"ASSISTANT_VAR_DIR": "/srv/trolyao"}
+    assert load_settings(env).analytics.events_db == load_rasa_settings(env).events_db
+    env["ASSISTANT_EVENTS_DB"] = "var/e.sqlite3"
+    assert load_settings(env).analytics.events_db == load_rasa_settings(env).events_db
