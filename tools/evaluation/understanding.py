@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"evaluation failed: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         for split, part in report["splits"].items():
             _print(split, part, report["folded"])
