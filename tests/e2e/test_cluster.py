@@ -32,11 +32,6 @@ from tools.cluster import (
     ephemeral_plan,
 )
 
-# Written and lint-clean, but not yet run on this machine: no heavy slot was free before the
-# deadline (see the branch's report). Remove the skip once `pytest tests/e2e/test_cluster.py`
-# has passed here.
-pytestmark = pytest.mark.skip(reason="cluster fault tests not yet validated on the shared machine")
-
 APOLOGY = "tạm gián đoạn"
 PROXIES: dict[str, CuttableProxy] = {}
 
@@ -246,6 +241,10 @@ class _Load:
         return [t for at, t in self.results if at >= moment]
 
 
+@pytest.mark.skip(
+    reason="its first run found nginx's 64 kB limit on action calls (fixed in the template); "
+    "the recovery part has not been run since: remove this skip after one passing run"
+)
 def test_action_servers_killed_under_load(cluster: Cluster) -> None:
     with _Load(cluster) as load:
         time.sleep(3)
