@@ -50,19 +50,19 @@ SECTION = "## Load test with locust (REST + socket.io)"
 
 
 @contextmanager
-def _embedded(tmp: Path) -> Iterator[str]:
+def _embedded(tmp: Path) -> Iterator[tuple[str, str]]:
     actions = ActionServer(env={"ASSISTANT_ROLE_SECRET": ROLE_SECRET}, log_dir=tmp).start()
     rasa = RasaServer(actions_url=actions.webhook_url, log_dir=tmp)
     try:
         rasa.start()
-        yield rasa.url
+        yield rasa.url, rasa.api_token
     finally:
         rasa.stop()
         actions.stop()
 
 
 @contextmanager
-def _cluster(tmp: Path) -> Iterator[str]:
+def _cluster(tmp: Path) -> Iterator[tuple[str, str]]:
     plan = ephemeral_plan(
         tmp / "cluster",
         model=str(model_path()),
@@ -74,7 +74,7 @@ def _cluster(tmp: Path) -> Iterator[str]:
     try:
         cluster.preflight()
         cluster.start()
-        yield plan.rasa_url
+        yield plan.rasa_url, plan.api_token
     finally:
         cluster.stop()
         drop_ephemeral(plan)
@@ -98,16 +98,23 @@ def plain_model() -> Path:
 
 
 @contextmanager
-def _plain(tmp: Path) -> Iterator[str]:
+def _plain(tmp: Path) -> Iterator[tuple[str, str]]:
     model = plain_model()
     port = free_port()
     rasa_bin = str(Path(rasa_python()).parent / "rasa")
+    # Rasa's own REST and socket.io channels (ours in credentials.yml need this repository)
+    credentials = tmp / "plain-credentials.yml"
+    credentials.write_text(
+        "rest:\nsocketio:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n"
+        "  session_persistence: true\n",
+        encoding="utf-8",
+    )
     with (tmp / "plain.log").open("wb") as log:
         proc = subprocess.Popen(
             [
                 *(rasa_bin, "run", "--model", str(model), "--port", str(port)),
                 *("--interface", "127.0.0.1", "--enable-api"),
-                *("--credentials", str(REPO_ROOT / "credentials.yml")),  # REST + socket.io
+                *("--credentials", str(credentials)),
             ],
             cwd=model.parent.parent,
             stdout=log,
@@ -116,13 +123,13 @@ def _plain(tmp: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{url}/status", timeout_s=300, proc=proc)
-        yield url
+        yield url, ""
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def _locust(url: str, mix: str, users: int, seconds: int, tmp: Path) -> dict:
+def _locust(url: str, api_token: str, mix: str, users: int, seconds: int, tmp: Path) -> dict:
     """One headless locust run against ``url``; its aggregated numbers and the turns sent."""
     sent = tmp / f"sent-{mix}-{free_port()}.tsv"
     prefix = sent.with_suffix("")
@@ -176,11 +183,11 @@ def _locust(url: str, mix: str, users: int, seconds: int, tmp: Path) -> dict:
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
         "p99_ms": float(total["99%"]),
-        "lost": _lost_turns(url, sent),
+        "lost": _lost_turns(url, api_token, sent),
     }
 
 
-def _lost_turns(url: str, sent: Path) -> int:
+def _lost_turns(url: str, api_token: str, sent: Path) -> int:
     """Turns answered during the run that the tracker store does not have."""
     if not sent.is_file():
         return 0
@@ -191,7 +198,9 @@ def _lost_turns(url: str, sent: Path) -> int:
     lost = 0
     with httpx.Client(timeout=60) as client:
         for sender, texts in by_sender.items():
-            events = client.get(f"{url}/conversations/{sender}/tracker").json()["events"]
+            events = client.get(
+                f"{url}/conversations/{sender}/tracker", params={"token": api_token}
+            ).json()["events"]
             stored = Counter(e.get("text") for e in events if e.get("event") == "user")
             lost += sum((texts - stored).values())
     return lost
@@ -204,9 +213,9 @@ def run(users: int, seconds: int, targets: list[str]) -> dict[str, dict]:
     results: dict[str, dict] = {}
     try:
         for target in targets:
-            with starters[target](tmp) as url:
+            with starters[target](tmp) as (url, api_token):
                 mix = "plain" if target == "plain" else "ours"
-                results[target] = _locust(url, mix, users, seconds, tmp)
+                results[target] = _locust(url, api_token, mix, users, seconds, tmp)
             print(f"{target}: {json.dumps(results[target])}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -12,6 +12,7 @@ SIGTERM to ``python -m tools.cluster``) stops them all.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -70,6 +71,10 @@ class ClusterPlan:
     svc_python: str
     with_simulator: bool = True
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # Rasa's shared token for the action servers (generated when not configured)
+    actions_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Rasa's HTTP API (trackers): off when empty, as in production
+    api_token: str = ""
 
     @property
     def rasa_url(self) -> str:
@@ -105,6 +110,8 @@ def plan_from_settings(settings: Settings, env: Mapping[str, str], work_dir: Pat
         model=env["ASSISTANT_MODEL"],
         rasa_python=env["ASSISTANT_RASA_PYTHON"],
         svc_python=env["ASSISTANT_SVC_PYTHON"],
+        actions_token=env.get("ASSISTANT_ACTIONS_TOKEN") or secrets.token_urlsafe(32),
+        api_token=env.get("ASSISTANT_RASA_API_TOKEN", ""),
     )
 
 
@@ -332,6 +339,8 @@ class Cluster:
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "ASSISTANT_ACTIONS_URL": plan.actions_url,
             "ASSISTANT_RASA_URL": plan.rasa_url,
+            "ASSISTANT_ACTIONS_TOKEN": plan.actions_token,
+            "ASSISTANT_RASA_API_TOKEN": plan.api_token,
             **plan.extra_env,
         }
 
@@ -363,15 +372,12 @@ class Cluster:
                     str(port),
                     "--interface",
                     "127.0.0.1",
-                    "--enable-api",
-                    "--cors",
-                    "*",
                     "--credentials",
                     str(REPO_ROOT / "credentials.yml"),
                     "--endpoints",
                     str(DEPLOY / "endpoints.cluster.yml"),
                 ],
-                f"http://127.0.0.1:{port}/status",
+                f"http://127.0.0.1:{port}/webhooks/rest/",
             )
         conf = render_nginx(plan)
         child(
@@ -385,7 +391,7 @@ class Cluster:
                 "-e",
                 str(conf.parent / "error.log"),
             ],
-            f"{plan.rasa_url}/status",
+            f"{plan.rasa_url}/webhooks/rest/",
         )
         if plan.web_port is not None:
             child(
@@ -510,6 +516,7 @@ def ephemeral_plan(
         svc_python=svc_python,
         with_simulator=False,
         extra_env=dict(extra_env),
+        api_token=secrets.token_urlsafe(24),  # the tests read trackers through the API
     )
 
 
