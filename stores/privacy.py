@@ -7,7 +7,7 @@ Where personal data is kept (all of it redacted before it is stored):
   ``endpoints.yml`` (table ``events``, by ``sender_id``); an in-memory store lives only in the
   Rasa process (bounded, gone at restart) and needs nothing here;
 - the analytics ``turns`` table (``ASSISTANT_DB_URL``): ``sender`` is a keyed hash of the sender
-  id (key ``ASSISTANT_ANALYTICS_SENDER_KEY`` or ``<var dir>/analytics.key``);
+  id (key ``ASSISTANT_ANALYTICS_KEY`` or ``<var dir>/analytics.key``);
 - the Zalo reply window and outbox (``ASSISTANT_DB_URL``), by Zalo user id (sender ``zalo:<id>``);
   processed Zalo event ids carry no personal data and are purged by age only.
 """

@@ -43,24 +43,28 @@ def _consume(stack: Stack, db_url: str) -> str:
     return done.stdout
 
 
-def _staff(stack: Stack) -> dict:
-    from actions.identity import sign_role_token
+def _staff(stack: Stack, sender: str) -> dict:
+    from actions.identity import mint_claim
 
-    token = sign_role_token("can-bo-9", "staff", ttl_s=600, secret=stack.role_secret)
-    return {"channel": "web", "user_id": "can-bo-9", "role_token": token, "now": NOW}
+    # a staff claim is valid only in the conversation it was minted for
+    token = mint_claim(sender, stack.role_secret, ttl_s=600, subject="can-bo-9")
+    return {"channel": "web", "role_token": token, "now": NOW}
 
 
 def test_turns_of_a_real_conversation_become_redacted_rows(stack: Stack, tmp_path: Path) -> None:
     citizen = {"channel": "web", "user_id": "nguoi-dan", "now": NOW}
+    senders = {
+        name: f"analytics-{name}-{uuid.uuid4().hex[:8]}"
+        for name in ("answer", "pii", "decline", "indicator", "refused", "emergency")
+    }
     asked = {
         "answer": ("Gia hạn thẻ bảo hiểm y tế ở đâu?", citizen),
         "pii": ("Tôi số 0912345678, CCCD 079123456789, gia hạn thẻ bhyt ở đâu?", citizen),
         "decline": ("Công thức nấu phở bò ngon nhất là gì?", citizen),
-        "indicator": ("thu ngân sách tháng trước?", _staff(stack)),
+        "indicator": ("thu ngân sách tháng trước?", _staff(stack, senders["indicator"])),
         "refused": ("số vụ phạm pháp hình sự quý 1 ở Phú Mỹ", citizen),
         "emergency": ("Cháy nhà ở hẻm 5, cứu với", citizen),
     }
-    senders = {name: f"analytics-{name}-{uuid.uuid4().hex[:8]}" for name in asked}
     for name, (text, metadata) in asked.items():
         assert stack.rasa.say(text, sender=senders[name], metadata=metadata)
 
