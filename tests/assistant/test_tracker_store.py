@@ -88,13 +88,20 @@ def test_domain_is_forwarded_to_the_wrapped_store() -> None:
     assert store._inner.domain is domain
 
 
-def test_the_repository_endpoints_configure_the_wrapper(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rasa.core.tracker_store import TrackerStore
+def test_the_repository_endpoints_configure_the_wrapper(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
     from rasa.core.utils import read_endpoints_from_path
 
     monkeypatch.setenv("ASSISTANT_ACTIONS_URL", "http://127.0.0.1:9/webhook")
+    monkeypatch.setenv("ASSISTANT_ACTIONS_TOKEN", "test-token")
     monkeypatch.setenv("ASSISTANT_MAX_LIVE_CONVERSATIONS", "7")
+    monkeypatch.setenv("ASSISTANT_TRACKER_DB", str(tmp_path / "trackers.sqlite3"))
+    monkeypatch.setenv("ASSISTANT_EVENTS_DB", str(tmp_path / "events.sqlite3"))
     endpoints = read_endpoints_from_path(str(REPO_ROOT / "endpoints.yml"))
     store = TrackerStore.create(endpoints.tracker_store)
     assert isinstance(store, RedactingTrackerStore)
     assert store._max_conversations == 7
+    # the embedded default keeps conversations in Rasa's SQL store (they survive a restart)
+    assert isinstance(store._inner, SQLTrackerStore)
