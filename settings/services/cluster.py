@@ -19,14 +19,8 @@ class ClusterSettings(Group):
         "ASSISTANT_CLUSTER_REDIS_URL",
         "Redis of `make run-cluster`: Rasa's lock store and the services' shared state",
     )
-    rabbitmq_url: str = var(
-        "amqp://guest:guest@127.0.0.1:5672/%2F",
-        "ASSISTANT_RABBITMQ_URL",
-        "RabbitMQ that Rasa's Pika event broker publishes every event to (`make run-cluster`)",
-    )
-    rabbitmq_queue: str = var(
-        "rasa_events", "ASSISTANT_RABBITMQ_QUEUE", "RabbitMQ queue of Rasa's events"
-    )
+    # RabbitMQ: ASSISTANT_RABBITMQ_URL / ASSISTANT_RABBITMQ_QUEUE of the analytics group (the
+    # broker Rasa publishes to is the one the analytics consumer reads)
     rasa_replicas: int = var(
         2, "ASSISTANT_CLUSTER_RASA_REPLICAS", "Rasa servers behind nginx", ge=1, le=16
     )

@@ -37,6 +37,10 @@ def counted(
 ) -> tuple[IocService, CountingSqlSource]:
     source = CountingSqlSource(f"sqlite:///{seeded_db}")
     settings = make_settings(seeded_db, tmp_path_factory.mktemp("charts"))
+    # staff-only charts are linked only when they can be signed (tests/ioc/test_staff_sideways.py)
+    settings = settings.model_copy(
+        update={"ioc": settings.ioc.model_copy(update={"chart_url_secret": "chart-secret-tests"})}
+    )
     return make_service(settings, source=source), source
 
 

@@ -97,8 +97,8 @@ def plan_from_settings(settings: Settings, env: Mapping[str, str], work_dir: Pat
     return ClusterPlan(
         db_url=cluster.db_url,
         redis_url=cluster.redis_url,
-        rabbitmq_url=cluster.rabbitmq_url,
-        rabbitmq_queue=cluster.rabbitmq_queue,
+        rabbitmq_url=settings.analytics.rabbitmq_url,
+        rabbitmq_queue=settings.analytics.events_queue,
         rasa_replicas=cluster.rasa_replicas,
         action_servers=cluster.action_servers,
         port_base=cluster.port_base,
