@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["redis_client"]
 
 _clients: dict[str, Redis] = {}
+_checked: set[str] = set()
 _lock = threading.Lock()
 
 
@@ -25,19 +26,19 @@ def redis_client(url: str, *, check: bool = True) -> Redis | None:
     if not url:
         return None
     with _lock:
-        found = _clients.get(url)
-        if found is not None:
-            return found
         from redis import Redis
         from redis.exceptions import RedisError
 
-        client = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        if check:
+        client = _clients.get(url)
+        if client is None:
+            client = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+            _clients[url] = client
+        if check and url not in _checked:
             try:
                 client.ping()
             except RedisError as exc:
                 raise StoreUnavailable(
                     f"Redis at {url.split('@')[-1]} (ASSISTANT_REDIS_URL) is unreachable: {exc}"
                 ) from exc
-        _clients[url] = client
+            _checked.add(url)
         return client

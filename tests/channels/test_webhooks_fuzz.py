@@ -163,8 +163,10 @@ def test_web_app_routes_with_arbitrary_paths_and_methods(client: TestClient) -> 
     @CASES
     @given(path=paths, tail=tails, method=st.sampled_from(["GET", "POST", "HEAD", "PUT"]))
     def check(path: str, tail: str, method: str) -> None:
-        response = client.request(method, path + tail)
-        _assert_not_5xx(response.status_code, (method, path + tail))
+        # a leading "//" would make the client read a host name, not a path of ours
+        url = "/" + (path + tail).lstrip("/")
+        response = client.request(method, url)
+        _assert_not_5xx(response.status_code, (method, url))
 
     check()
 
@@ -198,9 +200,11 @@ def test_signed_event_replayed_or_redelivered_is_handled_once(tmp_path: Path) ->
         raw, headers = _zalo_signed(event)
         with TestClient(create_app(settings_)) as first:
             assert first.post("/webhooks/zalo", content=raw, headers=headers).json() == {"ok": True}
+            sent = len(zalo.messages())  # the follow greeting (with the privacy notice)
+            assert sent >= 1
             again = first.post("/webhooks/zalo", content=raw, headers=headers).json()
             assert again == {"ok": True, "duplicate": True}
         with TestClient(create_app(settings_)) as restarted:
             again = restarted.post("/webhooks/zalo", content=raw, headers=headers).json()
             assert again == {"ok": True, "duplicate": True}
-        assert len(zalo.messages()) == 1  # the follow greeting, once
+        assert len(zalo.messages()) == sent  # handled once: nothing sent for the replays
