@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from stores.errors import StoreUnavailable
 
 __all__ = ["engine", "ensure_tables", "safe_url"]
 
+_CREATE_ATTEMPTS = 4
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -28,9 +30,10 @@ def safe_url(url: str) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # the wait first: switching to WAL needs a lock another process may hold at start-up
+    cursor.execute("PRAGMA busy_timeout=5000")
     # WAL: readers (inbox, statistics) never block the writer (analytics consumer)
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
@@ -61,7 +64,17 @@ def ensure_tables(url: str, metadata: MetaData) -> Engine:
     """
     found = engine(url)
     try:
-        metadata.create_all(found)
+        # processes starting together (two action servers on one database) race between
+        # "is the table there?" and "create it": the loser sees "already exists" (PostgreSQL:
+        # a duplicate type) or a lock, and succeeds on a second look; an outage still fails
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                metadata.create_all(found)
+                break
+            except (OperationalError, IntegrityError, ProgrammingError):
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     except SQLAlchemyError as exc:
         raise StoreUnavailable(
             f"database {safe_url(url)} (ASSISTANT_DB_URL) is unreachable or refused the schema: "

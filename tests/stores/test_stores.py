@@ -67,3 +67,36 @@ def test_redis_client_is_optional_shared_and_checked() -> None:
     assert client.get(key) == b"1"
     with pytest.raises(StoreUnavailable, match="ASSISTANT_REDIS_URL"):
         redis_client("redis://127.0.0.1:1/0")
+
+
+_RACE = """
+import sys
+from sqlalchemy import Column, Integer, MetaData, String, Table
+from stores import ensure_tables
+metadata = MetaData()
+for n in range(12):
+    Table(f"t{n}", metadata, Column("id", Integer, primary_key=True), Column("v", String(9)))
+ensure_tables(sys.argv[1], metadata)
+"""
+
+
+@pytest.mark.parametrize("url_of", ["sqlite", "postgresql"])
+def test_processes_starting_together_all_get_the_schema(tmp_path: Path, url_of: str) -> None:
+    """Two action servers on one database start at once: neither fails on the other's tables."""
+    import subprocess
+    import sys
+
+    if url_of == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    else:
+        schema = f"race_{uuid.uuid4().hex[:8]}"
+        with engine(PG_URL).begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _RACE, url], cwd=root, stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
