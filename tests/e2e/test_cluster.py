@@ -107,10 +107,20 @@ def _user_turns(cluster: Cluster, sender: str) -> list[str]:
 
 
 def _replica_of(cluster: Cluster, sender: str) -> str:
-    """The replica nginx sends ``sender`` to (the last webhook call in its access log)."""
+    """The replica nginx sends ``sender`` to (its webhook call's line in the access log)."""
+    path = cluster.plan.work_dir / "nginx" / "access.log"
+
+    def calls() -> list[str]:
+        return [line for line in path.read_text().splitlines() if "/webhooks/rest/webhook" in line]
+
+    before = len(calls())
     _say(cluster, sender, "chào bạn")
-    log = (cluster.plan.work_dir / "nginx" / "access.log").read_text().splitlines()
-    upstream = next(line for line in reversed(log) if "/webhooks/rest/webhook" in line).split()[5]
+    # nginx writes the line after the reply has gone out: wait for it, never read the previous one
+    deadline = time.monotonic() + 10
+    while len(found := calls()) <= before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(found) == before + 1, "nginx did not log the call"
+    upstream = found[-1].split()[5]
     port = int(upstream.rsplit(":", 1)[1])
     return f"rasa-{port - cluster.plan.port_base}"
 
@@ -229,7 +239,11 @@ def test_postgres_lost_while_running_answers_then_stores_again(cluster: Cluster)
 
 
 class _Load:
-    """Background FAQ turns from a few senders; records (time, answered text)."""
+    """Background FAQ turns, each from a new citizen; records (time, answered text).
+
+    A new sender per turn: when both action servers are down the apologies come back fast, and
+    one sender looping on them would meet the per-sender rate limit (429), which is not what
+    this test is about."""
 
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
@@ -238,8 +252,8 @@ class _Load:
         self._threads = [threading.Thread(target=self._run, args=(i,)) for i in range(3)]
 
     def _run(self, n: int) -> None:
-        sender = f"load-{n}-{uuid.uuid4().hex[:6]}"
         while not self._stop.is_set():
+            sender = f"load-{n}-{uuid.uuid4().hex[:8]}"
             try:
                 text_ = _say(self.cluster, sender, "thủ tục cấp đổi căn cước công dân")
             except httpx.HTTPError as exc:
@@ -260,10 +274,6 @@ class _Load:
         return [t for at, t in self.results if at >= moment]
 
 
-@pytest.mark.skip(
-    reason="flaky under a loaded 2-core host: passed alone, failed inside the full suite; "
-    "the recovery numbers in docs/benchmarks.md come from its passing run (issue #10 stays open)"
-)
 def test_action_servers_killed_under_load(cluster: Cluster) -> None:
     with _Load(cluster) as load:
         time.sleep(3)
