@@ -60,6 +60,13 @@ class Encoder:
         """Tokens per text (prompt and special tokens included); longer texts are truncated."""
         return int(self._model.max_seq_length or 0)
 
+    def token_ids(self, text: str) -> list[int]:
+        """The model's token ids of ``text`` as given (no prompt added; special tokens included)."""
+        own = getattr(self._model, "token_ids", None)  # the ONNX backend's tokenizer
+        if own is not None:
+            return list(own(text))
+        return list(self._model.tokenizer(text)["input_ids"])
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return a ``(len(texts), dim)`` float32 array of L2-normalised embeddings."""
         if isinstance(texts, str):

@@ -73,21 +73,26 @@ class OnnxSentenceModel:
                 f"`python -m tools.encoder_onnx --backend {backend} --force`"
             )
         pooling = _read_json(model_dir / "1_Pooling" / "config.json")
-        if pooling.get("pooling_mode_mean_tokens"):
+        # sentence-transformers < 5 writes one flag per mode; 5.x (an adapted model) one name
+        mode = pooling.get("pooling_mode")
+        if pooling.get("pooling_mode_mean_tokens") or mode == "mean":
             self._pooling = "mean"
-        elif pooling.get("pooling_mode_cls_token"):
+        elif pooling.get("pooling_mode_cls_token") or mode == "cls":
             self._pooling = "cls"
         else:
             raise EncoderError(
                 f"{model_dir}: only mean or CLS pooling run on the ONNX backend; "
                 "use ASSISTANT_ENCODER_BACKEND=torch for this model"
             )
-        self._dim = int(pooling["word_embedding_dimension"])
+        self._dim = int(pooling.get("word_embedding_dimension") or pooling["embedding_dimension"])
         st_config = _read_json(model_dir / "sentence_bert_config.json")
         self.max_seq_length = int(st_config.get("max_seq_length") or 512)
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_seq_length)
-        pad = _read_json(model_dir / "special_tokens_map.json").get("pad_token")
+        special = model_dir / "special_tokens_map.json"
+        if not special.is_file():  # sentence-transformers 5.x keeps it in the tokenizer config
+            special = model_dir / "tokenizer_config.json"
+        pad = _read_json(special).get("pad_token")
         pad_token = pad.get("content") if isinstance(pad, dict) else pad
         pad_id = self._tokenizer.token_to_id(str(pad_token)) if pad_token else None
         self._tokenizer.enable_padding(pad_id=pad_id or 0, pad_token=str(pad_token or "[PAD]"))
@@ -108,6 +113,10 @@ class OnnxSentenceModel:
 
     def get_embedding_dimension(self) -> int:
         return self._dim
+
+    def token_ids(self, text: str) -> list[int]:
+        """The model's token ids of ``text`` (special tokens included, truncated)."""
+        return list(self._tokenizer.encode(text).ids)
 
     def eval(self) -> OnnxSentenceModel:
         return self

@@ -3,7 +3,9 @@
 ``--mix ours`` sends the realistic Vietnamese mix (FAQ, staff indicator questions with a staff
 claim signed with ``--role-secret`` for each user's own conversation, chit-chat, unaccented
 text, an emergency); ``--mix plain`` a ``rasa init`` bot's own examples. 3 users in 10 talk
-socket.io (Rasa's channel, as the widget does), the others REST. Every turn answered is
+socket.io (Rasa's channel, as the widget does), the others REST. Each user is a stream of
+citizens: a conversation of 3-8 turns, then a new sender (as many people asking a few questions
+each, which also keeps every sender inside the per-sender rate limit). Every turn answered is
 appended to ``--sent`` (``sender<TAB>text``) so the caller can check that each one reached the
 tracker store.
 """
@@ -46,6 +48,11 @@ PLAIN = ["hello", "I am sad", "yes", "great, thanks", "are you a bot?", "bye"]
 _lock = threading.Lock()
 
 
+def _conversation_length() -> int:
+    """Turns one citizen sends before the next one takes over (a short conversation)."""
+    return random.randint(3, 8)
+
+
 def _record(environment: Environment, sender: str, text: str) -> None:
     path = environment.parsed_options.sent if environment.parsed_options else ""
     if not path:
@@ -72,11 +79,18 @@ class RestUser(HttpUser):
     wait_time = between(0.2, 1.0)
 
     def on_start(self) -> None:
+        self._next_citizen()
+
+    def _next_citizen(self) -> None:
         self.sender = f"load-rest-{uuid.uuid4().hex[:12]}"
         self.staff = random.random() < 0.2
+        self.left = _conversation_length()
 
     @task
     def turn(self) -> None:
+        if self.left <= 0:
+            self._next_citizen()
+        self.left -= 1
         text, metadata = _pick(self.environment, self.sender, self.staff)
         body = {"sender": self.sender, "message": text, "metadata": metadata}
         with self.client.post(
@@ -97,9 +111,13 @@ class SocketIoUser(User):
     wait_time = between(0.2, 1.0)
 
     def on_start(self) -> None:
-        self.sender = f"load-sio-{uuid.uuid4().hex[:12]}"
         self.replies: list[dict[str, Any]] = []
         self.got = threading.Event()
+        self._connect()
+
+    def _connect(self) -> None:
+        self.sender = f"load-sio-{uuid.uuid4().hex[:12]}"
+        self.left = _conversation_length()
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("bot_uttered", self._on_bot)
         started = time.perf_counter()
@@ -135,6 +153,10 @@ class SocketIoUser(User):
 
     @task
     def turn(self) -> None:
+        if self.left <= 0:  # the next citizen opens the widget
+            self.sio.disconnect()
+            self._connect()
+        self.left -= 1
         if not self.sio.connected:
             self._fire("socket.io turn", time.perf_counter(), ConnectionError("not connected"))
             time.sleep(1)
