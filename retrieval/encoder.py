@@ -62,9 +62,10 @@ class Encoder:
 
     def token_ids(self, text: str) -> list[int]:
         """The model's token ids of ``text`` as given (no prompt added; special tokens included)."""
-        own = getattr(self._model, "token_ids", None)  # the ONNX backend's tokenizer
-        if own is not None:
-            return list(own(text))
+        from retrieval.onnx_model import OnnxSentenceModel  # light: onnxruntime loads on use
+
+        if isinstance(self._model, OnnxSentenceModel):
+            return self._model.token_ids(text)
         return list(self._model.tokenizer(text)["input_ids"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
