@@ -2,7 +2,8 @@
 
 Reads the SQL event broker's file (embedded default) or a RabbitMQ queue (production), builds
 one row per user turn (:mod:`analytics.turns`) and writes it once: ``turn_id`` is unique and a
-replayed turn is skipped, so a restart or a second consumer never doubles a row.
+replayed turn is skipped, so a restart or a second consumer never doubles a row. What is written
+is then dropped from the source (SQL broker rows deleted, RabbitMQ messages acknowledged).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def open_source(settings: Settings, state: Engine) -> EventSource:
     conf = settings.analytics
     if conf.source == "rabbitmq":
         return RabbitEvents(conf.rabbitmq_url, conf.events_queue)
-    return SqlEvents(conf.events_db, state)
+    return SqlEvents(conf.events_db, state, keep_rows=conf.events_keep_rows)
 
 
 class Consumer:
