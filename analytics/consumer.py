@@ -16,7 +16,7 @@ import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -33,12 +33,23 @@ __all__ = ["Consumer", "open_source", "sender_key", "write_turns"]
 logger = logging.getLogger(__name__)
 
 
-def sender_key(settings: Settings) -> bytes:
-    """The sender-hash key: the setting, else a random key kept in the var dir (mode 0600)."""
+@overload
+def sender_key(settings: Settings, *, create: Literal[True] = ...) -> bytes: ...
+@overload
+def sender_key(settings: Settings, *, create: bool) -> bytes | None: ...
+
+
+def sender_key(settings: Settings, *, create: bool = True) -> bytes | None:
+    """The sender-hash key: the setting, else a random key kept in the var dir (mode 0600).
+
+    ``create=False`` (readers such as ``privacy``): None instead of creating a missing key file.
+    """
     if settings.analytics.sender_key:
         return settings.analytics.sender_key.encode("utf-8")
     path = settings.paths.var_dir / "analytics.key"
     if not path.is_file():
+        if not create:
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

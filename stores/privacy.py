@@ -32,12 +32,13 @@ import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, select
 from sqlalchemy.engine import URL, Engine
 
+from analytics.consumer import sender_key
 from analytics.schema import metadata as analytics_metadata
 from analytics.schema import turns
 from analytics.sources import broker_events, forget_sender_events
 from channels.zalo_store import METADATA as ZALO_METADATA
 from settings.defaults import REPO_ROOT, TRACKER_DB_NAME
-from settings.services import Settings, SettingsError, get_settings
+from settings.services import Settings, settings_or_exit
 from stores.sql import engine as sql_engine
 from stores.sql import ensure_tables
 
@@ -102,14 +103,6 @@ def _sql_url(inner: Any, *, default_db: str) -> str | None:
     ).render_as_string(hide_password=False)
 
 
-def _sender_key(settings: Settings) -> bytes | None:
-    """The analytics consumer's sender-hash key (the same rule as ``analytics.consumer``)."""
-    if settings.analytics.sender_key:
-        return settings.analytics.sender_key.encode("utf-8")
-    path = settings.paths.var_dir / "analytics.key"
-    return path.read_text().strip().encode("ascii") if path.is_file() else None
-
-
 @dataclass
 class PrivacyStores:
     """The databases that may hold one person's (redacted) data."""
@@ -133,7 +126,7 @@ class PrivacyStores:
         return cls(
             db,
             sql_engine(url) if url else None,
-            _sender_key(settings),
+            sender_key(settings, create=False),  # no key yet: no turn was written
             sql_engine(broker_url) if broker_url else None,
         )
 
@@ -263,11 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     purge = sub.add_parser("purge", help="xóa dữ liệu cũ hơn thời hạn lưu trữ")
     purge.add_argument("--days", type=int, default=None, help="mặc định ASSISTANT_RETENTION_DAYS")
     args = parser.parse_args(argv)
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     stores = PrivacyStores.open(settings, endpoints=args.endpoints)
     if args.action == "export":
         result: Any = stores.export(args.sender)

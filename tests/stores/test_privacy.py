@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from analytics.consumer import sender_key
 from analytics.schema import turns
 from channels.zalo_store import ZaloOutbox
 from settings.defaults import REPO_ROOT
@@ -168,3 +169,17 @@ def test_command_line_prints_json(setup: tuple[PrivacyStores, Path], tmp_path: P
         capture_output=True, text=True, env=env, check=True, cwd=REPO_ROOT,
     )  # fmt: skip
     assert json.loads(done.stdout)["sender"] == "tg:2"
+
+
+def test_privacy_reads_the_consumers_key_but_never_creates_it(tmp_path: Path) -> None:
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  type: assistant.tracker_store.RedactingTrackerStore\n")
+    settings = load_settings({"ASSISTANT_VAR_DIR": str(tmp_path / "var")})
+    stores = PrivacyStores.open(settings, endpoints=endpoints)
+    assert stores.sender_key is None  # no consumer ever ran: no turn can be the person's
+    assert stores.export("tg:1")["turns"] == []
+    assert not (tmp_path / "var" / "analytics.key").exists()
+    created = sender_key(settings)  # the consumer creates it on first use
+    assert PrivacyStores.open(settings, endpoints=endpoints).sender_key == created
+    keyed = load_settings({"ASSISTANT_VAR_DIR": str(tmp_path), "ASSISTANT_ANALYTICS_KEY": "k1"})
+    assert PrivacyStores.open(keyed, endpoints=endpoints).sender_key == b"k1"
