@@ -9,59 +9,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, select
+from sqlalchemy import select
 
 import stores
 from analytics.consumer import Consumer
 from analytics.schema import turns
 from analytics.sources import SqlEvents, forget_sender_events, offsets_metadata
 from settings.services import Settings, load_settings
-from tests.analytics.rasa_events import faq_answer_turn, greeting_turn, session_start
+from tests.analytics.rasa_events import (
+    broker_row_ids,
+    create_broker_table,
+    faq_answer_turn,
+    greeting_turn,
+    publish_events,
+    session_start,
+)
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 KEY = "sql-test-key"
 TS = 1_770_000_000.0
-
-
-def _broker_table(path: Path) -> None:
-    """The ``events`` table as Rasa 3.6's ``SQLEventBroker`` declares it."""
-    table_metadata = MetaData()
-    Table(
-        "events",
-        table_metadata,
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255)),
-        Column("data", Text),
-    )
-    engine = create_engine(f"sqlite:///{path}")
-    table_metadata.create_all(engine)
-    engine.dispose()
-
-
-def _publish(path: Path, events: list[dict[str, Any]]) -> list[int]:
-    """One row per event, each in its own transaction (as Rasa's broker does); the new ids."""
-    ids = []
-    with sqlite3.connect(path, timeout=5) as conn:
-        for event in events:
-            cursor = conn.execute(
-                "INSERT INTO events (sender_id, data) VALUES (?, ?)",
-                (event.get("sender_id"), json.dumps(event)),
-            )
-            conn.commit()
-            ids.append(int(cursor.lastrowid or 0))
-    return ids
-
-
-def _row_ids(path: Path) -> list[int]:
-    with sqlite3.connect(path, timeout=5) as conn:
-        return [row[0] for row in conn.execute("SELECT id FROM events ORDER BY id")]
 
 
 def _settings(tmp_path: Path, db_url: str, *, keep_rows: int = 1) -> Settings:
@@ -102,25 +73,25 @@ def test_consumed_rows_are_deleted_and_unread_or_unfinished_rows_stay(
 ) -> None:
     settings = _settings(tmp_path, db_url)
     events_db = settings.analytics.events_db
-    _broker_table(events_db)
+    create_broker_table(events_db)
     a, b, c = (f"s-{uuid.uuid4().hex}" for _ in range(3))
-    done = _publish(events_db, session_start(a, TS) + faq_answer_turn(a, TS + 1, "câu một"))
+    done = publish_events(events_db, session_start(a, TS) + faq_answer_turn(a, TS + 1, "câu một"))
     # b's turn has not ended yet (no action_listen): its rows are read but not written
-    unfinished = _publish(events_db, greeting_turn(b, TS + 2)[:-1])
-    unread = _publish(events_db, greeting_turn(c, TS + 3))
+    unfinished = publish_events(events_db, greeting_turn(b, TS + 2)[:-1])
+    unread = publish_events(events_db, greeting_turn(c, TS + 3))
 
     batch = len(done) + len(unfinished)
     state = stores.ensure_tables(db_url, offsets_metadata)
     consumer = Consumer(settings, source=SqlEvents(events_db, state, batch=batch))
     assert consumer.step(wait_s=0) == batch
     assert _turn_texts(consumer, [a, b, c]) == ["câu một"]
-    assert _row_ids(events_db) == unfinished + unread  # only a's turn went
+    assert broker_row_ids(events_db) == unfinished + unread  # only a's turn went
 
     assert consumer.run(once=True) == 3  # b ends by the time-out; c is read and ends
     assert _turn_texts(consumer, [a, b, c]) == ["câu một", "xin chào", "xin chào"]
     # the newest row stays, so SQLite never hands out an id the position has passed
-    assert _row_ids(events_db) == unread[-1:]
-    [next_id] = _publish(events_db, greeting_turn(a, TS + 4)[:1])
+    assert broker_row_ids(events_db) == unread[-1:]
+    [next_id] = publish_events(events_db, greeting_turn(a, TS + 4)[:1])
     assert next_id == unread[-1] + 1
 
 
@@ -130,9 +101,11 @@ def test_a_crash_between_writing_turns_and_deleting_rows_neither_doubles_nor_los
 ) -> None:
     settings = _settings(tmp_path, db_url)
     events_db = settings.analytics.events_db
-    _broker_table(events_db)
+    create_broker_table(events_db)
     a, b = (f"s-{uuid.uuid4().hex}" for _ in range(2))
-    first = _publish(events_db, faq_answer_turn(a, TS, "trước sự cố") + greeting_turn(b, TS + 1))
+    first = publish_events(
+        events_db, faq_answer_turn(a, TS, "trước sự cố") + greeting_turn(b, TS + 1)
+    )
 
     # the process dies after the turns are committed: before its position is saved
     # ("commit"), or after the position is saved but before the rows are deleted ("prune")
@@ -148,24 +121,24 @@ def test_a_crash_between_writing_turns_and_deleting_rows_neither_doubles_nor_los
     with pytest.raises(RuntimeError, match="killed"):
         crashed.step(wait_s=0)
     assert _turn_texts(crashed, [a, b]) == ["trước sự cố", "xin chào"]
-    assert _row_ids(events_db) == first  # nothing deleted yet
+    assert broker_row_ids(events_db) == first  # nothing deleted yet
     monkeypatch.undo()
 
-    second = _publish(events_db, faq_answer_turn(a, TS + 2, "sau sự cố"))
+    second = publish_events(events_db, faq_answer_turn(a, TS + 2, "sau sự cố"))
     restarted = Consumer(settings)
     assert restarted.run(once=True) == 1  # the replayed turns are skipped, the new one written
     assert _turn_texts(restarted, [a, b]) == ["trước sự cố", "xin chào", "sau sự cố"]
-    assert _row_ids(events_db) == second[-1:]
+    assert broker_row_ids(events_db) == second[-1:]
 
 
 def test_a_retention_window_keeps_the_newest_consumed_rows(tmp_path: Path) -> None:
     settings = _settings(tmp_path, f"sqlite:///{tmp_path / 'state.sqlite3'}", keep_rows=3)
     events_db = settings.analytics.events_db
-    _broker_table(events_db)
+    create_broker_table(events_db)
     sender = f"s-{uuid.uuid4().hex}"
-    ids = _publish(events_db, greeting_turn(sender, TS) + greeting_turn(sender, TS + 1))
+    ids = publish_events(events_db, greeting_turn(sender, TS) + greeting_turn(sender, TS + 1))
     assert Consumer(settings).run(once=True) == 2
-    assert _row_ids(events_db) == ids[-3:]
+    assert broker_row_ids(events_db) == ids[-3:]
     with pytest.raises(ValueError, match="at least 1"):
         SqlEvents(events_db, stores.engine(settings.stores.db_url), keep_rows=0)
 
@@ -173,13 +146,13 @@ def test_a_retention_window_keeps_the_newest_consumed_rows(tmp_path: Path) -> No
 def test_rows_forgotten_before_they_are_read_leave_no_turn_and_no_gap(tmp_path: Path) -> None:
     settings = _settings(tmp_path, f"sqlite:///{tmp_path / 'state.sqlite3'}")
     events_db = settings.analytics.events_db
-    _broker_table(events_db)
+    create_broker_table(events_db)
     kept, forgotten = (f"s-{uuid.uuid4().hex}" for _ in range(2))
-    _publish(events_db, greeting_turn(kept, TS) + greeting_turn(forgotten, TS + 1))
+    publish_events(events_db, greeting_turn(kept, TS) + greeting_turn(forgotten, TS + 1))
     consumer = Consumer(settings)
     assert forget_sender_events(stores.engine(f"sqlite:///{events_db}"), forgotten) == 4
     assert consumer.run(once=True) == 1
     assert _turn_texts(consumer, [kept, forgotten]) == ["xin chào"]
-    [newest] = _row_ids(events_db)  # the forgotten newest row, blanked, keeps its id taken
-    [next_id] = _publish(events_db, greeting_turn(kept, TS + 2)[:1])
+    [newest] = broker_row_ids(events_db)  # the forgotten newest row, blanked, keeps its id taken
+    [next_id] = publish_events(events_db, greeting_turn(kept, TS + 2)[:1])
     assert next_id == newest + 1
