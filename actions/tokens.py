@@ -14,7 +14,7 @@ import sys
 import time
 
 from actions.identity import IdentityError, mint_claim
-from settings.services import SettingsError, load_settings
+from settings.services import settings_or_exit
 
 __all__ = ["main"]
 
@@ -48,11 +48,7 @@ def _parser(max_ttl_s: int) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``bin/assistant token``."""
-    try:
-        identity = load_settings().identity
-    except SettingsError as exc:
-        print(f"lỗi: {exc}", file=sys.stderr)
-        return 2
+    identity = settings_or_exit(prefix="lỗi").identity
     args = _parser(identity.max_token_ttl_s).parse_args(argv)
     now = int(time.time())
     try:

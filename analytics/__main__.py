@@ -8,7 +8,7 @@ import signal
 import sys
 
 from analytics.consumer import Consumer
-from settings.services import SettingsError, get_settings
+from settings.services import settings_or_exit
 from stores import StoreUnavailable
 
 __all__ = ["main"]
@@ -26,11 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         "--once", action="store_true", help="đọc hết sự kiện đang chờ, ghi rồi thoát"
     )
     args = parser.parse_args(argv)
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     logging.basicConfig(
         level=settings.server.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )

@@ -2,7 +2,8 @@
 
 Reads the SQL event broker's file (embedded default) or a RabbitMQ queue (production), builds
 one row per user turn (:mod:`analytics.turns`) and writes it once: ``turn_id`` is unique and a
-replayed turn is skipped, so a restart or a second consumer never doubles a row.
+replayed turn is skipped, so a restart or a second consumer never doubles a row. What is written
+is then dropped from the source (SQL broker rows deleted, RabbitMQ messages acknowledged).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -32,12 +33,23 @@ __all__ = ["Consumer", "open_source", "sender_key", "write_turns"]
 logger = logging.getLogger(__name__)
 
 
-def sender_key(settings: Settings) -> bytes:
-    """The sender-hash key: the setting, else a random key kept in the var dir (mode 0600)."""
+@overload
+def sender_key(settings: Settings, *, create: Literal[True] = ...) -> bytes: ...
+@overload
+def sender_key(settings: Settings, *, create: bool) -> bytes | None: ...
+
+
+def sender_key(settings: Settings, *, create: bool = True) -> bytes | None:
+    """The sender-hash key: the setting, else a random key kept in the var dir (mode 0600).
+
+    ``create=False`` (readers such as ``privacy``): None instead of creating a missing key file.
+    """
     if settings.analytics.sender_key:
         return settings.analytics.sender_key.encode("utf-8")
     path = settings.paths.var_dir / "analytics.key"
     if not path.is_file():
+        if not create:
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -70,7 +82,7 @@ def open_source(settings: Settings, state: Engine) -> EventSource:
     conf = settings.analytics
     if conf.source == "rabbitmq":
         return RabbitEvents(conf.rabbitmq_url, conf.events_queue)
-    return SqlEvents(conf.events_db, state)
+    return SqlEvents(conf.events_db, state, keep_rows=conf.events_keep_rows)
 
 
 class Consumer:

@@ -3,7 +3,9 @@
 Both give ``(position, event)`` batches in stream order and a way to say "everything up to this
 position is written" (:meth:`commit`): the SQL source stores the position in the analytics
 database, the RabbitMQ source acknowledges the messages. A crash replays from the last commit;
-the turn ids make the replay harmless.
+the turn ids make the replay harmless. Both sources then forget what was committed: RabbitMQ
+drops acknowledged messages, and the SQL source deletes the broker rows up to the committed
+position (:meth:`SqlEvents.prune`), so the embedded default's events file stops growing.
 """
 
 from __future__ import annotations
@@ -13,14 +15,35 @@ import logging
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, inspect, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 import stores
 from stores import StoreUnavailable
 
-__all__ = ["EventSource", "RabbitEvents", "SqlEvents", "offsets_metadata"]
+__all__ = [
+    "EventSource",
+    "RabbitEvents",
+    "SqlEvents",
+    "broker_events",
+    "forget_sender_events",
+    "offsets_metadata",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +57,33 @@ offsets = Table(
     Column("source", String(200), primary_key=True),
     Column("position", BigInteger, nullable=False),
 )
+
+# Rasa's SQL event broker table (rasa.core.brokers.sql.SQLEventBroker): Rasa creates it
+broker_events = Table(
+    "events",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255)),
+    Column("data", Text),
+)
+
+
+def forget_sender_events(engine: Engine, sender_id: str) -> int:
+    """Remove one sender's rows from the SQL broker's table; how many rows held them.
+
+    The table's newest row is blanked rather than deleted (no sender, data ``{}``, which the
+    consumer skips): deleting it would let SQLite reuse its id behind the consumer's position.
+    """
+    table = broker_events
+    newest = select(func.max(table.c.id)).scalar_subquery()
+    with engine.begin() as conn:
+        deleted = conn.execute(
+            delete(table).where(table.c.sender_id == sender_id, table.c.id < newest)
+        ).rowcount
+        blanked = conn.execute(
+            update(table).where(table.c.sender_id == sender_id).values(sender_id=None, data="{}")
+        ).rowcount
+    return int(deleted or 0) + int(blanked or 0)
 
 
 class EventSource(Protocol):
@@ -63,14 +113,29 @@ def _parse(raw: Any, sender_id: str | None = None) -> dict[str, Any]:
 
 
 class SqlEvents:
-    """Rasa's SQL event broker (``events`` table: id, sender_id, data), read incrementally."""
+    """Rasa's SQL event broker (``events`` table: id, sender_id, data), read incrementally.
 
-    def __init__(self, events_db: Path, state: Engine, *, batch: int = 500) -> None:
+    Committed rows are deleted (:meth:`prune`) except the newest ``keep_rows`` of the table: the
+    newest row always stays, because SQLite gives a new row ``max(id) + 1`` and would otherwise
+    hand out ids the cursor has already passed. Rasa's SQL broker on SQLite commits each event
+    alone under the database's single write lock, so ids become visible in order and every row
+    at or below a committed position has been read. One consumer database per events file: a
+    second one would find rows it never read already deleted.
+    """
+
+    def __init__(
+        self, events_db: Path, state: Engine, *, batch: int = 500, keep_rows: int = 1
+    ) -> None:
+        if keep_rows < 1:
+            raise ValueError(f"keep_rows must be at least 1, not {keep_rows}")
         self.name = f"sql:{events_db}"[-200:]  # the position is kept per events file
         self._events = stores.engine(f"sqlite:///{events_db}")
         self._state = state
         self._batch = batch
-        self._cursor = self._saved()
+        self._keep_rows = keep_rows
+        self._committed = self._saved()  # every row up to here has its turn written
+        self._cursor = self._committed  # every row up to here has been read
+        self._pruned = 0  # rows up to here are deleted (0: not yet in this process)
 
     def _saved(self) -> int:
         with self._state.connect() as conn:
@@ -85,9 +150,11 @@ class SqlEvents:
                 return []  # Rasa has not published anything yet
             with self._events.connect() as conn:
                 top = conn.execute(text("SELECT max(id) FROM events")).scalar() or 0
-                if top < self._cursor:  # a new events file: start again from its beginning
-                    logger.warning("events table restarted (max id %d < %d)", top, self._cursor)
-                    self._cursor = 0
+            if top < self._cursor:  # a new events file: start again from its beginning
+                logger.warning("events table restarted (max id %d < %d)", top, self._cursor)
+                self._cursor = self._committed = self._pruned = 0
+            self.prune()  # what a previous run committed but did not delete
+            with self._events.connect() as conn:
                 rows = conn.execute(
                     text(
                         "SELECT id, sender_id, data FROM events WHERE id > :pos "
@@ -110,6 +177,31 @@ class SqlEvents:
             ).rowcount
             if not updated:
                 conn.execute(offsets.insert().values(source=self.name, position=position))
+        self._committed = position
+        self.prune()
+
+    def prune(self) -> int:
+        """Delete the committed broker rows but the newest ``keep_rows``; how many went.
+
+        Runs after the position is saved, so a crash before it only leaves rows for the next
+        run to delete; a failure (Rasa holding the write lock too long) is retried later.
+        """
+        if self._committed <= self._pruned:
+            return 0
+        try:
+            with self._events.begin() as conn:
+                deleted = conn.execute(
+                    text(
+                        "DELETE FROM events WHERE id <= :pos "
+                        "AND id <= (SELECT max(id) FROM events) - :keep"
+                    ),
+                    {"pos": self._committed, "keep": self._keep_rows},
+                ).rowcount
+        except SQLAlchemyError as exc:
+            logger.warning("could not delete consumed events from %s: %s", self.name, exc)
+            return 0
+        self._pruned = self._committed
+        return int(deleted or 0)
 
     def close(self) -> None:
         """Nothing to close: the engines are the process's shared ones."""

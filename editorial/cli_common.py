@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from editorial.workspace import Workspace
-from settings.services import Settings, SettingsError, get_settings
+from settings.services import Settings, settings_or_exit
 
 __all__ = [
     "EXIT_INVALID",
@@ -31,10 +31,7 @@ def open_workspace() -> tuple[Settings, Workspace]:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("retrieval.corpus").setLevel(logging.CRITICAL)  # errors are printed by us
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        fail(str(exc), EXIT_USAGE)
+    settings = settings_or_exit(prefix="lỗi")  # exits with EXIT_USAGE
     return settings, Workspace.from_settings(settings)
 
 

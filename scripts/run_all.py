@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from settings.defaults import REPO_ROOT as ROOT
-from settings.services import Settings, SettingsError, load_settings, read_environment
+from settings.services import Settings, read_environment, settings_or_exit
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,7 @@ def _stop(running: list[tuple[Part, subprocess.Popen[bytes]]]) -> None:
 
 def main() -> int:
     """Start all parts, print where to talk to the bot, wait for Ctrl-C."""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     env = _env(settings)
     running: list[tuple[Part, subprocess.Popen[bytes]]] = []
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

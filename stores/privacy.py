@@ -6,6 +6,9 @@ Where personal data is kept (all of it redacted before it is stored):
 - the Rasa tracker store: a SQL store configured under ``tracker_store.wrapped`` in
   ``endpoints.yml`` (table ``events``, by ``sender_id``); an in-memory store lives only in the
   Rasa process (bounded, gone at restart) and needs nothing here;
+- Rasa's SQL event broker (``event_broker`` of type SQL in ``endpoints.yml``, the embedded
+  default; table ``events``, by ``sender_id``) until the analytics consumer has written their
+  turns; a RabbitMQ queue is drained by the consumer and holds nothing to delete;
 - the analytics ``turns`` table (``ASSISTANT_DB_URL``): ``sender`` is a keyed hash of the sender
   id (key ``ASSISTANT_ANALYTICS_KEY`` or ``<var dir>/analytics.key``);
 - the Zalo reply window and outbox (``ASSISTANT_DB_URL``), by Zalo user id (sender ``zalo:<id>``);
@@ -29,15 +32,17 @@ import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, select
 from sqlalchemy.engine import URL, Engine
 
+from analytics.consumer import sender_key
 from analytics.schema import metadata as analytics_metadata
 from analytics.schema import turns
+from analytics.sources import broker_events, forget_sender_events
 from channels.zalo_store import METADATA as ZALO_METADATA
 from settings.defaults import REPO_ROOT, TRACKER_DB_NAME
-from settings.services import Settings, SettingsError, get_settings
+from settings.services import Settings, settings_or_exit
 from stores.sql import engine as sql_engine
 from stores.sql import ensure_tables
 
-__all__ = ["PrivacyStores", "main", "tracker_db_url"]
+__all__ = ["PrivacyStores", "events_db_url", "main", "tracker_db_url"]
 
 _ZALO_OUTBOX = ZALO_METADATA.tables["zalo_outbox"]
 _ZALO_WINDOW = ZALO_METADATA.tables["zalo_reply_window"]
@@ -54,22 +59,37 @@ _RASA_EVENTS = Table(
 )
 
 
+def _endpoints(endpoints: Path, variables: dict[str, str] | None) -> dict[str, Any]:
+    """``endpoints.yml``, its ``${VAR}`` placeholders (Rasa expands them) filled in."""
+    text = endpoints.read_text(encoding="utf-8")
+    for name, value in (variables or {}).items():
+        text = text.replace("${" + name + "}", value)
+    config = yaml.safe_load(text) or {}
+    return config if isinstance(config, dict) else {}
+
+
 def tracker_db_url(endpoints: Path, variables: dict[str, str] | None = None) -> str | None:
     """The SQL URL of the tracker store wrapped in ``endpoints``; None when it is not SQL.
 
     ``${VAR}`` placeholders (Rasa expands them from its environment) are filled from
     ``variables``: the embedded default names ``${ASSISTANT_TRACKER_DB}``.
     """
-    text = endpoints.read_text(encoding="utf-8")
-    for name, value in (variables or {}).items():
-        text = text.replace("${" + name + "}", value)
-    config = yaml.safe_load(text) or {}
-    store = config.get("tracker_store") or {}
+    store = _endpoints(endpoints, variables).get("tracker_store") or {}
     wrapped = store.get("wrapped") if isinstance(store, dict) else None
-    inner = wrapped if isinstance(wrapped, dict) else store
+    return _sql_url(wrapped if isinstance(wrapped, dict) else store, default_db="rasa.db")
+
+
+def events_db_url(endpoints: Path, variables: dict[str, str] | None = None) -> str | None:
+    """The SQL URL of the ``event_broker`` in ``endpoints``; None when it is not Rasa's SQL
+    broker (the embedded default names ``${ASSISTANT_EVENTS_DB}``)."""
+    return _sql_url(_endpoints(endpoints, variables).get("event_broker"), default_db="events.db")
+
+
+def _sql_url(inner: Any, *, default_db: str) -> str | None:
+    """The URL Rasa builds for a SQL tracker store or SQL event broker section."""
     if not isinstance(inner, dict) or str(inner.get("type", "")).lower() != "sql":
         return None
-    database = str(inner.get("db") or "rasa.db")
+    database = str(inner.get("db") or default_db)
     dialect = str(inner.get("dialect") or "sqlite")
     if dialect == "sqlite" and not Path(database).is_absolute():
         database = str(REPO_ROOT / database)
@@ -83,14 +103,6 @@ def tracker_db_url(endpoints: Path, variables: dict[str, str] | None = None) -> 
     ).render_as_string(hide_password=False)
 
 
-def _sender_key(settings: Settings) -> bytes | None:
-    """The analytics consumer's sender-hash key (the same rule as ``analytics.consumer``)."""
-    if settings.analytics.sender_key:
-        return settings.analytics.sender_key.encode("utf-8")
-    path = settings.paths.var_dir / "analytics.key"
-    return path.read_text().strip().encode("ascii") if path.is_file() else None
-
-
 @dataclass
 class PrivacyStores:
     """The databases that may hold one person's (redacted) data."""
@@ -98,17 +110,25 @@ class PrivacyStores:
     db: Engine
     trackers: Engine | None
     sender_key: bytes | None
+    broker: Engine | None = None  # Rasa's SQL event broker, when configured
 
     @classmethod
     def open(cls, settings: Settings, *, endpoints: Path) -> PrivacyStores:
         """Connect to the services' database and the SQL tracker store (when configured)."""
         db = ensure_tables(settings.stores.db_url, analytics_metadata)
         ensure_tables(settings.stores.db_url, ZALO_METADATA)
-        url = tracker_db_url(
-            endpoints,
-            {"ASSISTANT_TRACKER_DB": str(settings.paths.var_dir / TRACKER_DB_NAME)},
+        variables = {
+            "ASSISTANT_TRACKER_DB": str(settings.paths.var_dir / TRACKER_DB_NAME),
+            "ASSISTANT_EVENTS_DB": str(settings.analytics.events_db),
+        }
+        url = tracker_db_url(endpoints, variables)
+        broker_url = events_db_url(endpoints, variables)
+        return cls(
+            db,
+            sql_engine(url) if url else None,
+            sender_key(settings, create=False),  # no key yet: no turn was written
+            sql_engine(broker_url) if broker_url else None,
         )
-        return cls(db, sql_engine(url) if url else None, _sender_key(settings))
 
     def _sender_hash(self, sender: str) -> str | None:
         if self.sender_key is None:
@@ -120,7 +140,13 @@ class PrivacyStores:
 
     def export(self, sender: str) -> dict[str, Any]:
         """Everything kept about ``sender`` (a Rasa sender id such as ``tg:42``)."""
-        found: dict[str, Any] = {"sender": sender, "tracker_events": [], "turns": [], "zalo": []}
+        found: dict[str, Any] = {
+            "sender": sender,
+            "tracker_events": [],
+            "broker_events": [],
+            "turns": [],
+            "zalo": [],
+        }
         if self.trackers is not None and _has_table(self.trackers, "events"):
             with self.trackers.connect() as conn:
                 rows = conn.execute(
@@ -129,6 +155,14 @@ class PrivacyStores:
                     .order_by(_RASA_EVENTS.c.id)
                 ).all()
             found["tracker_events"] = [json.loads(row[0]) for row in rows]
+        if self.broker is not None and _has_table(self.broker, "events"):
+            with self.broker.connect() as conn:
+                rows = conn.execute(
+                    select(broker_events.c.data)
+                    .where(broker_events.c.sender_id == sender)
+                    .order_by(broker_events.c.id)
+                ).all()
+            found["broker_events"] = [json.loads(row[0]) for row in rows]
         hashed = self._sender_hash(sender)
         with self.db.connect() as conn:
             if hashed is not None:
@@ -144,13 +178,21 @@ class PrivacyStores:
 
     def forget(self, sender: str) -> dict[str, int]:
         """Delete everything kept about ``sender``; how many rows went, per place."""
-        counts = {"tracker_events": 0, "turns": 0, "zalo_outbox": 0, "zalo_reply_window": 0}
+        counts = {
+            "tracker_events": 0,
+            "broker_events": 0,
+            "turns": 0,
+            "zalo_outbox": 0,
+            "zalo_reply_window": 0,
+        }
         if self.trackers is not None and _has_table(self.trackers, "events"):
             with self.trackers.begin() as conn:
                 result = conn.execute(
                     delete(_RASA_EVENTS).where(_RASA_EVENTS.c.sender_id == sender)
                 )
                 counts["tracker_events"] = result.rowcount
+        if self.broker is not None and _has_table(self.broker, "events"):
+            counts["broker_events"] = forget_sender_events(self.broker, sender)
         hashed = self._sender_hash(sender)
         user = self._zalo_user(sender)
         with self.db.begin() as conn:
@@ -214,11 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     purge = sub.add_parser("purge", help="xóa dữ liệu cũ hơn thời hạn lưu trữ")
     purge.add_argument("--days", type=int, default=None, help="mặc định ASSISTANT_RETENTION_DAYS")
     args = parser.parse_args(argv)
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     stores = PrivacyStores.open(settings, endpoints=args.endpoints)
     if args.action == "export":
         result: Any = stores.export(args.sender)

@@ -9,6 +9,7 @@ in one :class:`SettingsError` that names the variable, the value and the fix.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache
@@ -53,6 +54,7 @@ __all__ = [
     "get_settings",
     "load_settings",
     "read_environment",
+    "settings_or_exit",
 ]
 
 
@@ -157,3 +159,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 def get_settings() -> Settings:
     """The process's settings, read once (entry points call this; libraries take parameters)."""
     return load_settings()
+
+
+def settings_or_exit(*, prefix: str = "error") -> Settings:
+    """The process's settings for a command-line entry point: invalid settings print
+    ``<prefix>: <every problem>`` to stderr and exit with status 2 (a usage error)."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -26,6 +26,13 @@ class AnalyticsSettings(Group):
         "SQLite file of Rasa's SQL event broker (endpoints.yml); the consumer reads its "
         "events table",
     )
+    events_keep_rows: int = var(
+        1,
+        "ASSISTANT_EVENTS_KEEP_ROWS",
+        "the SQL event broker's events table keeps only its newest N rows once their turns are "
+        "written (older consumed rows are deleted; at least 1, so SQLite never reuses an id)",
+        ge=1,
+    )
     rabbitmq_url: str = var(
         "amqp://guest:guest@127.0.0.1:5672/%2F",
         "ASSISTANT_RABBITMQ_URL",

@@ -1,10 +1,23 @@
-"""Rasa-shaped events (as Rasa 3.6's event brokers publish them) for the analytics tests."""
+"""Rasa-shaped events (as Rasa 3.6's event brokers publish them) for the analytics tests, and
+the SQL event broker's table they land in."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from pathlib import Path
 from typing import Any
 
-__all__ = ["faq_answer_turn", "greeting_turn", "session_start"]
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine
+
+__all__ = [
+    "broker_row_ids",
+    "create_broker_table",
+    "faq_answer_turn",
+    "greeting_turn",
+    "publish_events",
+    "session_start",
+]
 
 
 def session_start(sender: str, ts: float) -> list[dict[str, Any]]:
@@ -73,3 +86,37 @@ def greeting_turn(sender: str, ts: float) -> list[dict[str, Any]]:
         },
         {"sender_id": sender, "event": "action", "timestamp": ts + 0.03, "name": "action_listen"},
     ]
+
+
+def create_broker_table(path: Path) -> None:
+    """The ``events`` table as Rasa 3.6's ``SQLEventBroker`` declares it."""
+    table_metadata = MetaData()
+    Table(
+        "events",
+        table_metadata,
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String(255)),
+        Column("data", Text),
+    )
+    engine = create_engine(f"sqlite:///{path}")
+    table_metadata.create_all(engine)
+    engine.dispose()
+
+
+def publish_events(path: Path, events: list[dict[str, Any]]) -> list[int]:
+    """One row per event, each in its own transaction (as Rasa's broker does); the new ids."""
+    ids = []
+    with sqlite3.connect(path, timeout=5) as conn:
+        for event in events:
+            cursor = conn.execute(
+                "INSERT INTO events (sender_id, data) VALUES (?, ?)",
+                (event.get("sender_id"), json.dumps(event)),
+            )
+            conn.commit()
+            ids.append(int(cursor.lastrowid or 0))
+    return ids
+
+
+def broker_row_ids(path: Path) -> list[int]:
+    with sqlite3.connect(path, timeout=5) as conn:
+        return [row[0] for row in conn.execute("SELECT id FROM events ORDER BY id")]

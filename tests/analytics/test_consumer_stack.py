@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import sqlite3
 import subprocess
 import uuid
 from pathlib import Path
@@ -43,6 +44,14 @@ def _consume(stack: Stack, db_url: str) -> str:
     return done.stdout
 
 
+def _broker_rows(stack: Stack, senders: list[str]) -> int:
+    """How many rows of Rasa's SQL event broker hold these senders' events."""
+    with sqlite3.connect(stack.rasa.events_db, timeout=10) as conn:
+        marks = ",".join("?" * len(senders))
+        query = f"SELECT count(*) FROM events WHERE sender_id IN ({marks})"
+        return int(conn.execute(query, senders).fetchone()[0])
+
+
 def _staff(stack: Stack, sender: str) -> dict:
     from actions.identity import mint_claim
 
@@ -68,6 +77,7 @@ def test_turns_of_a_real_conversation_become_redacted_rows(stack: Stack, tmp_pat
     for name, (text, metadata) in asked.items():
         assert stack.rasa.say(text, sender=senders[name], metadata=metadata)
 
+    assert _broker_rows(stack, list(senders.values())) > len(asked)
     db_url = f"sqlite:///{tmp_path / 'analytics.sqlite3'}"
     out = _consume(stack, db_url)
     assert "new turn(s) written" in out
@@ -121,3 +131,5 @@ def test_turns_of_a_real_conversation_become_redacted_rows(stack: Stack, tmp_pat
     with stores.engine(db_url).connect() as conn:
         count = len(conn.execute(select(turns.c.id).where(turns.c.sender.in_(by_hash))).all())
     assert count == len(asked)
+    # the broker rows of written turns are deleted (the table's newest row always stays)
+    assert _broker_rows(stack, list(senders.values())) <= 1

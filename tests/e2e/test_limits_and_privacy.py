@@ -56,7 +56,9 @@ def endpoints(tmp_path_factory: pytest.TempPathFactory, db_path: Path) -> Path:
     endpoints.write_text(
         "action_endpoint:\n  url: ${ASSISTANT_ACTIONS_URL}\n"
         "tracker_store:\n  type: assistant.tracker_store.RedactingTrackerStore\n"
-        f"  wrapped:\n    type: sql\n    dialect: sqlite\n    db: {db_path}\n",
+        f"  wrapped:\n    type: sql\n    dialect: sqlite\n    db: {db_path}\n"
+        # the embedded default's event broker (analytics), next to the trackers
+        f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {db_path.with_name('events.db')}\n",
         encoding="utf-8",
     )
     return endpoints
@@ -202,7 +204,13 @@ def test_privacy_export_and_forget_one_person_in_the_real_tracker_store(
     exported = _privacy(endpoints, tmp_path, "export", sender)
     texts = [e.get("text") for e in exported["tracker_events"] if e.get("event") == "user"]
     assert texts == ["số điện thoại của tôi là <phone>"]
+    broker_texts = [e.get("text") for e in exported["broker_events"] if e.get("event") == "user"]
+    assert broker_texts == texts  # Rasa's SQL event broker holds the same (redacted) events
     counts = _privacy(endpoints, tmp_path, "forget", sender)
     assert counts["tracker_events"] == len(exported["tracker_events"])
-    assert _privacy(endpoints, tmp_path, "export", sender)["tracker_events"] == []
-    assert _privacy(endpoints, tmp_path, "export", other)["tracker_events"]
+    assert counts["broker_events"] == len(exported["broker_events"])
+    after = _privacy(endpoints, tmp_path, "export", sender)
+    assert after["tracker_events"] == after["broker_events"] == []
+    kept = _privacy(endpoints, tmp_path, "export", other)
+    assert kept["tracker_events"]
+    assert kept["broker_events"]

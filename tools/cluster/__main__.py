@@ -7,7 +7,7 @@ import sys
 import time
 from types import FrameType
 
-from settings.services import SettingsError, load_settings, read_environment
+from settings.services import read_environment, settings_or_exit
 from tools.cluster import Cluster, ClusterError, plan_from_settings
 
 
@@ -17,11 +17,7 @@ def _interrupt(_sig: int, _frame: FrameType | None) -> None:
 
 def main() -> int:
     """Check the stores, start every part, print where to talk to the bot, wait."""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     env = read_environment()
     missing = [
         n
