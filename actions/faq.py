@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 # The NLU said "not a FAQ question" (out of scope) or ask_indicator found no indicator in it and
 # handed the turn over: answer only on strong retrieval evidence (retrieval.decision).
 SECOND_OPINION_INTENTS = frozenset({"out_of_scope", "ask_indicator"})
+_INDICATOR_ACTION = "action_query_indicator"
 # last resort when the message templates themselves cannot be loaded
 _BROKEN = "Xin lỗi, chức năng hỏi đáp đang gặp sự cố. Bạn vui lòng thử lại sau."
 
@@ -76,6 +78,15 @@ def _names_other_place(text: str) -> bool:
         return runtime.PLACES.get().outside_only(text) is not None
     except MessagesError as exc:
         logger.warning("place lists not loaded, scope not checked: %s", exc)
+        return False
+
+
+def _names_indicator(text: str) -> bool:
+    """The IOC parser recognises an indicator in ``text`` (its periods are not checked here)."""
+    try:
+        return bool(runtime.IOC.get().parser.parse(text, date.today()).indicator_codes)
+    except IndicatorError as exc:  # an impossible period: no evidence either way
+        logger.debug("indicator parse failed: %s", exc)
         return False
 
 
@@ -162,6 +173,10 @@ class ActionAnswerFaq(Action):
             ]
             dispatcher.utter_message(text=msg.suggest_lead, buttons=buttons, **mark)
             return _slots(domain=reply.entries[0].domain, fallback=False, suggestions=suggestions)
+        if role == "staff" and await asyncio.to_thread(_names_indicator, text):
+            # a staff member, no FAQ answer, and the catalog recognises an indicator in the text:
+            # the classifier missed a figure question ("thu ngan sach luy ke" -> out_of_scope)
+            return [FollowupAction(_INDICATOR_ACTION)]
         if intent == "out_of_scope":  # the NLU's "no" stands: its own reply
             dispatcher.utter_message(response="utter_out_of_scope", **mark)
             return _slots(fallback=True)

@@ -283,3 +283,18 @@ def test_calls_without_rasas_token_are_refused(
     listing = httpx.get(f"{action_server.url}/actions", params=params, timeout=30)
     assert (call.status_code, listing.status_code) == (401, 401), call.text
     assert httpx.get(f"{action_server.url}/health", timeout=30).status_code == 200
+
+
+def test_staff_figure_question_the_nlu_missed_goes_to_the_indicator_action(
+    action_server: FaqActions,
+) -> None:
+    # the classifier said out_of_scope; the FAQ has no evidence; the catalog knows the figure
+    token = mint_claim("test-user", SECRET, ttl_s=600, subject="staff-1")
+    metadata = {"channel": "web", "role_token": token}
+    reply = action_server.run("thu ngân sách lũy kế", metadata=metadata, intent="out_of_scope")
+    assert reply["responses"] == []
+    assert {"event": "followup", "timestamp": None, "name": "action_query_indicator"} in reply[
+        "events"
+    ]
+    citizen = action_server.run("thu ngân sách lũy kế", intent="out_of_scope")
+    assert citizen["responses"][0]["response"] == "utter_out_of_scope"
