@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
@@ -16,6 +17,7 @@ from actions.messages import FaqMessages
 from actions.payloads import chosen_entities, intent_payload, metadata_of
 from analytics.marks import turn_mark
 from inbox.feedback import feedback_payload
+from ioc.errors import IndicatorError
 from retrieval.corpus import FaqEntry
 from retrieval.errors import RetrievalError
 from retrieval.service import FaqService
@@ -24,6 +26,10 @@ from vitext import nfc
 __all__ = ["ActionAnswerFaq"]
 
 logger = logging.getLogger(__name__)
+# The NLU said "not a FAQ question" (out of scope) or ask_indicator found no indicator in it and
+# handed the turn over: answer only on strong retrieval evidence (retrieval.decision).
+SECOND_OPINION_INTENTS = frozenset({"out_of_scope", "ask_indicator"})
+_INDICATOR_ACTION = "action_query_indicator"
 # last resort when the message templates themselves cannot be loaded
 _BROKEN = "Xin lỗi, chức năng hỏi đáp đang gặp sự cố. Bạn vui lòng thử lại sau."
 
@@ -75,6 +81,24 @@ def _names_other_place(text: str) -> bool:
         return False
 
 
+def _names_indicator(text: str) -> bool:
+    """The IOC parser recognises an indicator in ``text`` (its periods are not checked here)."""
+    try:
+        return bool(runtime.IOC.get().parser.parse(text, date.today()).indicator_codes)
+    except IndicatorError as exc:  # an impossible period: no evidence either way
+        logger.debug("indicator parse failed: %s", exc)
+        return False
+
+
+def _unknown_indicator() -> str:
+    """The indicator service's "no such indicator" reply (the FAQ decline if it won't load)."""
+    try:
+        return runtime.IOC.get().messages.get("unknown")
+    except IndicatorError as exc:
+        logger.warning("indicator messages not loaded: %s", exc)
+        return _BROKEN
+
+
 class ActionAnswerFaq(Action):
     """Thin action: resolve role → FaqService → utter → slots. Never raises out of `run`."""
 
@@ -104,7 +128,11 @@ class ActionAnswerFaq(Action):
             if _names_other_place(text):
                 dispatcher.utter_message(text=msg.outside)
                 return _slots(fallback=True)
-            reply = await asyncio.to_thread(service.ask, text, role=role)
+            intent = str((message.get("intent") or {}).get("name") or "")
+            second_opinion = intent in SECOND_OPINION_INTENTS
+            reply = await asyncio.to_thread(
+                service.ask, text, role=role, second_opinion=second_opinion
+            )
         except RetrievalError as exc:
             logger.warning("FAQ retrieval failed: %s", exc)
             dispatcher.utter_message(text=msg.unavailable, **turn_mark("decline", role=role))
@@ -124,7 +152,19 @@ class ActionAnswerFaq(Action):
             entry = reply.entries[0]
             buttons = _feedback_buttons(tracker, entry.id, msg)
             dispatcher.utter_message(text=_answer_text(entry, msg), buttons=buttons, **mark)
-            return _slots(domain=entry.domain, faq_id=entry.id, fallback=False)
+            related = [{"title": e.questions[0], "faq_id": e.id} for e in reply.related]
+            if related:
+                dispatcher.utter_message(
+                    text=msg.related_lead,
+                    buttons=[
+                        {
+                            "title": r["title"],
+                            "payload": intent_payload("ask_faq", {"faq_id": r["faq_id"]}),
+                        }
+                        for r in related
+                    ],
+                )
+            return _slots(domain=entry.domain, faq_id=entry.id, fallback=False, suggestions=related)
         if decision.kind == "suggest" and reply.entries:
             suggestions = [{"title": e.questions[0], "faq_id": e.id} for e in reply.entries]
             buttons = [
@@ -133,6 +173,16 @@ class ActionAnswerFaq(Action):
             ]
             dispatcher.utter_message(text=msg.suggest_lead, buttons=buttons, **mark)
             return _slots(domain=reply.entries[0].domain, fallback=False, suggestions=suggestions)
+        if role == "staff" and await asyncio.to_thread(_names_indicator, text):
+            # a staff member, no FAQ answer, and the catalog recognises an indicator in the text:
+            # the classifier missed a figure question ("thu ngan sach luy ke" -> out_of_scope)
+            return [FollowupAction(_INDICATOR_ACTION)]
+        if intent == "out_of_scope":  # the NLU's "no" stands: its own reply
+            dispatcher.utter_message(response="utter_out_of_scope", **mark)
+            return _slots(fallback=True)
+        if intent == "ask_indicator":  # handed over by action_query_indicator: its own reply
+            dispatcher.utter_message(text=await asyncio.to_thread(_unknown_indicator), **mark)
+            return _slots(fallback=True)
         names = [d.name for d in service.corpus.domains.values()]
         dispatcher.utter_message(text=msg.decline.format(domains=", ".join(names)), **mark)
         return _slots(fallback=True)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # last resort when the service itself fails (its message templates may be what failed)
 _BROKEN = "Xin lỗi, chức năng tra cứu số liệu đang gặp sự cố. Bạn vui lòng thử lại sau."
 _INTENT = "ask_indicator"
+_FAQ_ACTION = "action_answer_faq"
 
 
 def choice_payload(choice: IndicatorChoice) -> str:
@@ -104,6 +105,10 @@ class ActionQueryIndicator(Action):
         except IndicatorError as exc:
             logger.warning("indicator turn failed: %s", exc)
             reply = IndicatorReply(_BROKEN, fallback=True)
+        if reply.unnamed and not code:
+            # no indicator and no sector in the text: the classifier probably mistook a FAQ
+            # question for a figure; the FAQ gives a second opinion (strong evidence only)
+            return [FollowupAction(_FAQ_ACTION)]
         kwargs: dict[str, Any] = {
             "text": reply.text,
             **turn_mark(_decision(reply), role=role, guessed_domain=reply.domain),

@@ -55,6 +55,7 @@ class FaqMessages:
     source: Annotated[str, Uses("source")]
     updated: Annotated[str, Uses("date")]
     suggest_lead: str
+    related_lead: str  # before the buttons of entries almost as close as the answer
     decline: Annotated[str, Uses("domains")]
     outside: str
     not_found: str

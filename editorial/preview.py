@@ -31,8 +31,13 @@ _HITS = 5
 def explain(decision: Decision, thresholds: Thresholds) -> str:
     """Why the decision was taken, in Vietnamese, with the scores and the thresholds."""
     t = thresholds.for_route(decision.route)
-    score, margin = decision.score, decision.margin
+    score, margin = decision.evidence, decision.margin
     if decision.kind == "answer":
+        if decision.related:
+            return (
+                f"điểm {score:.3f} ≥ ngưỡng trả lời {t.answer_min:.3f}; mục kế tiếp gần "
+                f"({margin:.3f} < {t.margin_min:.3f}): trả lời và gợi ý thêm các mục gần"
+            )
         return (
             f"điểm {score:.3f} ≥ ngưỡng trả lời {t.answer_min:.3f} và hơn mục kế tiếp "
             f"{margin:.3f} ≥ {t.margin_min:.3f}: trả lời thẳng"
@@ -47,7 +52,7 @@ def explain(decision: Decision, thresholds: Thresholds) -> str:
             f"điểm {score:.3f} < ngưỡng trả lời {t.answer_min:.3f} nhưng ≥ ngưỡng gợi ý "
             f"{t.suggest_min:.3f}: gợi ý 'Ý bạn là…?'"
         )
-    if score == 0.0:
+    if decision.score == 0.0:
         return "không mục nào khớp: từ chối lịch sự và nói bot làm được gì"
     return (
         f"điểm {score:.3f} < ngưỡng gợi ý {t.suggest_min:.3f}: từ chối lịch sự "
@@ -146,6 +151,7 @@ class Previewer:
             "answer": entry.answer if entry else None,
             "suggestions": list(decision.suggestions),
             "score": round(decision.score, 4),
+            "evidence": round(decision.evidence, 4),
             "margin": round(decision.margin, 4),
             "route": result.route,
             "encoded_query": encoded,

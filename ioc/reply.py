@@ -33,3 +33,4 @@ class IndicatorReply:
     image: str | None = None  # absolute chart URL
     choices: tuple[IndicatorChoice, ...] = ()
     refused: bool = False  # a staff-only indicator asked without the staff role
+    unnamed: bool = False  # the text names no indicator and no sector (maybe not a figure)

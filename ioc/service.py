@@ -203,7 +203,7 @@ class IocService:
         sector = self.catalog.sector_of(text)
         have = self.catalog.in_domain(sector, role=role) if sector else []
         if not have:
-            return IndicatorReply(self.messages.get("unknown"), fallback=True)
+            return IndicatorReply(self.messages.get("unknown"), fallback=True, unnamed=True)
         return IndicatorReply(
             self.messages.get("unknown_in_sector", names="; ".join(i.name for i in have)),
             fallback=False,

@@ -64,6 +64,7 @@ class FaqAnswer:
     decision: Decision
     result: SearchResult
     entries: tuple[FaqEntry, ...]  # the answered entry, or the suggested ones, in order
+    related: tuple[FaqEntry, ...] = ()  # close entries offered beside an answer
 
 
 class FaqService:
@@ -289,11 +290,20 @@ class FaqService:
         entry = self.searcher.corpus.by_id.get(faq_id)
         return entry if entry is not None and entry.visible_to(role) else None
 
-    def ask(self, text: str, *, role: str = "citizen") -> FaqAnswer:
-        """Search and decide; the snapshot is read once so a concurrent swap cannot mix them."""
+    def ask(self, text: str, *, role: str = "citizen", second_opinion: bool = False) -> FaqAnswer:
+        """Search and decide; the snapshot is read once so a concurrent swap cannot mix them.
+
+        ``second_opinion``: the NLU said out of scope (or named no indicator); answer only on
+        strong evidence, never suggest (``retrieval.decision``).
+        """
         searcher = self.searcher
         result = searcher.search(text, role=role)
-        decision = decide(result, self.thresholds)
+        decision = decide(result, self.thresholds, second_opinion=second_opinion)
         ids = (decision.faq_id,) if decision.faq_id else decision.suggestions
         by_id = searcher.corpus.by_id
-        return FaqAnswer(decision, result, tuple(by_id[i] for i in ids if i in by_id))
+        return FaqAnswer(
+            decision,
+            result,
+            tuple(by_id[i] for i in ids if i in by_id),
+            tuple(by_id[i] for i in decision.related if i in by_id),
+        )

@@ -46,11 +46,12 @@ class FaqActions:
         *,
         entities: list[dict[str, Any]] | None = None,
         metadata: dict[str, Any] | None = None,
+        intent: str = "ask_faq",
     ) -> dict[str, Any]:
         """POST one action request exactly as Rasa does; return the JSON reply."""
         message = {
             "text": text,
-            "intent": {"name": "ask_faq", "confidence": 0.9},
+            "intent": {"name": intent, "confidence": 0.9},
             "entities": entities or [],
             "metadata": metadata or {"channel": "rest"},
         }
@@ -169,24 +170,47 @@ def test_question_about_another_province_is_declined_not_answered(
     assert _slots(reply)["faq_id"] is None
 
 
-def test_ambiguous_question_gets_suggestion_buttons(action_server: FaqActions) -> None:
-    # two entries share this exact phrasing (see FOREIGN_MARRIAGE): no margin, so ask
+def test_close_call_answers_the_top_entry_and_offers_the_other_as_related(
+    action_server: FaqActions,
+) -> None:
+    # two entries share this exact phrasing (see FOREIGN_MARRIAGE): no margin, so the best
+    # one is answered and the other is offered below it (shipped close_call: answer)
     reply = action_server.run("Thủ tục đăng ký kết hôn gồm những gì?")
-    message = reply["responses"][0]
+    answer, related = reply["responses"]
     slots = _slots(reply)
-    assert message["text"] == "Ý bạn là…?"
-    assert message["turn"]["decision"] == "suggest"
-    assert (slots["faq_id"], slots["fallback"]) == (None, False)
-    ids = [s["faq_id"] for s in slots["suggestions"]]
-    assert 2 <= len(ids) <= 3
-    assert set(ids[:2]) == {"hcc-ket-hon", "hcc-ket-hon-nuoc-ngoai"}
-    assert len(message["buttons"]) == len(ids)
-    for button, suggestion in zip(message["buttons"], slots["suggestions"], strict=True):
+    assert answer["turn"]["decision"] == "answer"
+    assert slots["faq_id"] in {"hcc-ket-hon", "hcc-ket-hon-nuoc-ngoai"}
+    assert slots["fallback"] is False
+    assert related["text"] == "Có thể bạn cũng cần:"
+    other = ({"hcc-ket-hon", "hcc-ket-hon-nuoc-ngoai"} - {slots["faq_id"]}).pop()
+    assert other in [s["faq_id"] for s in slots["suggestions"]]
+    for button, suggestion in zip(related["buttons"], slots["suggestions"], strict=True):
         assert button["payload"] == f'/ask_faq{{"faq_id":"{suggestion["faq_id"]}"}}'
         assert button["title"] == suggestion["title"]
-    assert "Thủ tục đăng ký kết hôn có yếu tố nước ngoài" in [
-        b["title"] for b in message["buttons"]
-    ]
+
+
+def test_out_of_scope_intent_keeps_its_reply_without_strong_faq_evidence(
+    action_server: FaqActions,
+) -> None:
+    reply = action_server.run("Cách nấu phở bò ngon như ngoài hàng?", intent="out_of_scope")
+    assert reply["responses"][0]["response"] == "utter_out_of_scope"
+    assert _slots(reply)["fallback"] is True
+
+
+def test_out_of_scope_intent_is_overruled_by_an_exact_faq_question(
+    action_server: FaqActions,
+) -> None:
+    reply = action_server.run("Đăng ký khai sinh cho con cần giấy tờ gì?", intent="out_of_scope")
+    assert _slots(reply)["faq_id"] == "hcc-khai-sinh"
+    assert reply["responses"][0]["text"].startswith("Cần tờ khai, giấy chứng sinh")
+
+
+def test_indicator_handover_without_faq_evidence_says_no_indicator_was_recognised(
+    action_server: FaqActions,
+) -> None:
+    reply = action_server.run("hôm nay ăn gì cho ngon", intent="ask_indicator")
+    assert "chưa nhận ra chỉ tiêu" in reply["responses"][0]["text"]
+    assert _slots(reply)["fallback"] is True
 
 
 def test_edit_goes_live_within_ten_seconds(action_server: FaqActions) -> None:
@@ -259,3 +283,18 @@ def test_calls_without_rasas_token_are_refused(
     listing = httpx.get(f"{action_server.url}/actions", params=params, timeout=30)
     assert (call.status_code, listing.status_code) == (401, 401), call.text
     assert httpx.get(f"{action_server.url}/health", timeout=30).status_code == 200
+
+
+def test_staff_figure_question_the_nlu_missed_goes_to_the_indicator_action(
+    action_server: FaqActions,
+) -> None:
+    # the classifier said out_of_scope; the FAQ has no evidence; the catalog knows the figure
+    token = mint_claim("test-user", SECRET, ttl_s=600, subject="staff-1")
+    metadata = {"channel": "web", "role_token": token}
+    reply = action_server.run("thu ngân sách lũy kế", metadata=metadata, intent="out_of_scope")
+    assert reply["responses"] == []
+    assert {"event": "followup", "timestamp": None, "name": "action_query_indicator"} in reply[
+        "events"
+    ]
+    citizen = action_server.run("thu ngân sách lũy kế", intent="out_of_scope")
+    assert citizen["responses"][0]["response"] == "utter_out_of_scope"

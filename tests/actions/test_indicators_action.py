@@ -186,8 +186,13 @@ def test_ambiguous_question_then_button_payload(action_server: tuple[str, Path])
         assert slots(result)["indicator"]["period"] == {"start": "2024-01-01", "end": "2024-03-31"}
 
 
-def test_unknown_question_is_polite_fallback(action_server: tuple[str, Path]) -> None:
+def test_question_naming_no_indicator_is_handed_to_the_faq(
+    action_server: tuple[str, Path],
+) -> None:
+    # no indicator and no sector: maybe a FAQ question the classifier took for a figure; the
+    # FAQ action answers on strong evidence or says no indicator was recognised
     result = call(action_server[0], "hôm nay ăn gì", {"channel": "web", "user_id": "dan"})
-    assert "chưa nhận ra chỉ tiêu" in result["responses"][0]["text"]
-    assert slots(result)["fallback"] is True
-    assert result["responses"][0]["turn"]["decision"] == "decline"
+    assert result["responses"] == []
+    assert result["events"] == [
+        {"event": "followup", "timestamp": None, "name": "action_answer_faq"}
+    ]

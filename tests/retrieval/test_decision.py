@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,21 @@ T = Thresholds(
 )
 
 
-def _result(*scores: float, route: str = "accented") -> SearchResult:
-    hits = tuple(FaqHit(f"e{i}", "y_te", 1.0 / (i + 1), s, 0.0) for i, s in enumerate(scores))
+def _result(*scores: float, route: str = "accented", lexical: float = 0.0) -> SearchResult:
+    hits = tuple(
+        FaqHit(f"e{i}", "y_te", 1.0 / (i + 1), s, lexical if i == 0 else 0.0)
+        for i, s in enumerate(scores)
+    )
     return SearchResult("q", route, hits)
+
+
+# answer on a close call, BM25 in the evidence, a second opinion only on strong evidence
+REAL = replace(
+    T,
+    accented=RouteThresholds(0.90, 0.02, 0.90, 0.95),
+    lexical_weight=0.02,
+    close_call="answer",
+)
 
 
 def test_answers_when_best_is_high_and_clearly_ahead() -> None:
@@ -57,11 +71,41 @@ def test_runner_up_with_higher_dense_score_blocks_a_direct_answer() -> None:
     assert d.margin < 0
 
 
+def test_close_call_answers_the_top_entry_and_offers_the_close_ones_as_related() -> None:
+    d = decide(_result(0.95, 0.94, 0.90, 0.70), REAL)
+    assert (d.kind, d.faq_id, d.related, d.suggestions) == ("answer", "e0", ("e1",), ())
+
+
+def test_clear_lead_answers_without_related_entries() -> None:
+    assert decide(_result(0.95, 0.90), REAL).related == ()
+
+
+def test_shared_content_words_lift_a_borderline_cosine_over_the_answer_threshold() -> None:
+    # 0.89 alone is below 0.90; with BM25 8.0: 0.89 + 0.02 * ln(9) = 0.934
+    assert decide(_result(0.89, 0.80), REAL).kind == "decline"
+    d = decide(_result(0.89, 0.80, lexical=8.0), REAL)
+    assert d.kind == "answer"
+    assert (d.score, d.evidence) == (0.89, pytest.approx(0.89 + 0.02 * math.log(9.0)))
+
+
+def test_second_opinion_answers_only_on_strong_evidence_and_never_suggests() -> None:
+    assert decide(_result(0.93, 0.80), REAL, second_opinion=True).kind == "decline"
+    d = decide(_result(0.93, 0.80, lexical=12.0), REAL, second_opinion=True)
+    assert (d.kind, d.faq_id) == ("answer", "e0")
+    # without a second-opinion threshold (the default) the NLU's "no" always stands
+    assert decide(_result(0.99, 0.50, lexical=30.0), T, second_opinion=True).kind == "decline"
+
+
 def test_thresholds_round_trip_and_bad_file_names_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "thresholds.yml"
     T.dump(path, comment="test")
     assert path.read_text().startswith("# test\n")
     assert Thresholds.load(path) == T
+    REAL.dump(path)
+    assert Thresholds.load(path) == REAL
+    path.write_text(path.read_text().replace("close_call: answer", "close_call: maybe"))
+    with pytest.raises(RetrievalError, match="close_call"):
+        Thresholds.load(path)
     path.write_text("accented: {answer_min: 0.9}\n")
     with pytest.raises(RetrievalError, match=r"thresholds.yml: cannot read FAQ thresholds"):
         Thresholds.load(path)

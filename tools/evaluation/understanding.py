@@ -213,8 +213,14 @@ def score(pairs: Sequence[tuple[EvalItem, Result]], *, with_misses: bool) -> dic
     return report
 
 
-def evaluate(data: EvalSet, split: str, *, fold_citizen: bool = False) -> dict[str, Any]:
-    """Run the pipeline once on ``split`` and score each half apart (misses only for ``dev``)."""
+def evaluate(
+    data: EvalSet, split: str, *, fold_citizen: bool = False, dump: Path | None = None
+) -> dict[str, Any]:
+    """Run the pipeline once on ``split`` and score each half apart (misses only for ``dev``).
+
+    ``dump`` writes the raw answers of the ``dev`` half (JSON Lines: file, text, labels, answer)
+    for offline analysis and calibration; the ``test`` half is never dumped.
+    """
     now = data.reference_date.isoformat()
     as_citizen = [i for i in data.select(split) if i.kind != "staff"]
     if fold_citizen:
@@ -223,6 +229,12 @@ def evaluate(data: EvalSet, split: str, *, fold_citizen: bool = False) -> dict[s
     results = run_pipeline([i.text for i in as_citizen], role="citizen", now=now)
     results += run_pipeline([i.text for i in as_staff], role="staff", now=now)
     pairs = list(zip(as_citizen + as_staff, results, strict=True))
+    if dump is not None:
+        with dump.open("w", encoding="utf-8") as out:
+            for item, r in pairs:
+                if split_of(item.text) == "dev":
+                    row = {"file": item.kind, "text": item.text, **item.labels, "got": r}
+                    out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     halves = ("dev", "test") if split == "all" else (split,)
     return {
         "folded": fold_citizen,
@@ -282,11 +294,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", type=Path, help="thư mục bộ đánh giá")
     parser.add_argument("--json", action="store_true", help="in báo cáo JSON")
+    parser.add_argument(
+        "--dump", type=Path, help="ghi câu trả lời thô của nửa dev (JSON Lines) vào tệp này"
+    )
     args = parser.parse_args(argv)
     folder = args.data_dir or get_settings().paths.data_dir / "eval" / "understanding"
     try:
         data = load_set(folder)
-        report = evaluate(data, args.split, fold_citizen=args.fold)
+        report = evaluate(data, args.split, fold_citizen=args.fold, dump=args.dump)
     except (OSError, ValueError, RuntimeError) as exc:
         print(f"evaluation failed: {exc}", file=sys.stderr)
         return 2
