@@ -60,6 +60,14 @@ class Encoder:
         """Tokens per text (prompt and special tokens included); longer texts are truncated."""
         return int(self._model.max_seq_length or 0)
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model reads for ``text`` untruncated (prompt and special tokens included)."""
+        tokenizer = getattr(self._model, "tokenizer", None)
+        if tokenizer is None:  # the ONNX model keeps its truncating tokenizer private
+            return 2 * len(text.split()) + 8  # Vietnamese syllables are 1–2 tokens: an upper bound
+        ids = tokenizer(self.prompt + nfc(text), add_special_tokens=True, truncation=False)
+        return len(ids["input_ids"])
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return a ``(len(texts), dim)`` float32 array of L2-normalised embeddings."""
         if isinstance(texts, str):

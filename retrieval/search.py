@@ -65,6 +65,7 @@ class FaqSearcher:
         abbreviations: Mapping[str, str] | None = None,
         strategy: str = "route",
         accented_lexical_weight: float = 0.3,
+        rrf_k: int = _RRF_K,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
@@ -72,6 +73,7 @@ class FaqSearcher:
         self.strategy = strategy
         self._abbreviations = dict(abbreviations or {})
         self._lexical_weight = accented_lexical_weight
+        self._rrf_k = rrf_k
         texts: list[str] = []
         keys: list[str] = []
         for entry in corpus.entries:
@@ -128,7 +130,7 @@ class FaqSearcher:
             weights = {"dense": 1.0, "lexical": self._lexical_weight}
         else:
             weights = {"dense": 1.0, "lexical": 1.0}
-        fused = rrf(rankings, weights)
+        fused = rrf(rankings, weights, k=self._rrf_k)
         ranked = sorted(fused, key=lambda k: -fused[k])[:top_k]
         dense_scores = dict(dense)
         missing = [k for k in ranked if k not in dense_scores]
