@@ -58,16 +58,28 @@ def load_pairs(path: Path) -> list[Pair]:
             # the delimiter is the one of the header line (answers are full of commas)
             delimiter = next((c for c in "|\t;" if c in header), ",")
             rows = csv.DictReader(fh, delimiter=delimiter)
+        blank = []
         for n, row in enumerate(rows, 1):
             keys = {str(k).strip().lower(): k for k in row}
-            q = next((row[keys[c]] for c in _QUESTION_COLUMNS if c in keys), None)
-            a = next((row[keys[c]] for c in _ANSWER_COLUMNS if c in keys), None)
-            if not q or not a:
+            qk = next((keys[c] for c in _QUESTION_COLUMNS if c in keys), None)
+            ak = next((keys[c] for c in _ANSWER_COLUMNS if c in keys), None)
+            if qk is None or ak is None:
                 raise SystemExit(
                     f"{path}: row {n} has no question/answer; columns or keys must be one of "
                     f"{_QUESTION_COLUMNS} and one of {_ANSWER_COLUMNS}"
                 )
-            pairs.append((str(q).strip(), str(a).strip()))
+            q, a = str(row[qk] or "").strip(), str(row[ak] or "").strip()
+            if q and a:
+                pairs.append((q, a))
+            else:  # e.g. one row of UIT-ViCoV19QA's train split has an empty question
+                blank.append(n)
+    if blank:
+        logger.warning(
+            "%s: %d row(s) with an empty question or answer left out: %s",
+            path,
+            len(blank),
+            blank[:10],
+        )
     return pairs
 
 
