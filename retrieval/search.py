@@ -3,8 +3,9 @@
 Strategies (measured in docs/retrieval.md):
 - ``dense``: the query against the phrasings as written.
 - ``rrf``: reciprocal-rank fusion of dense, folded dense (folded query vs folded phrasings), BM25.
-- ``route`` (default): accented query → dense + light BM25; unaccented query → diacritics
-  restored from the corpus vocabulary, dense, fused with BM25 at equal weights.
+- ``route`` (default): accented query → dense + light BM25 (over folded syllables, or over
+  accented ones with ``accented_lexical="accented"``); unaccented query → diacritics restored
+  from the corpus vocabulary, dense, fused with folded BM25 at equal weights.
   `has_diacritics(query)` decides the route.
 """
 
@@ -65,10 +66,13 @@ class FaqSearcher:
         abbreviations: Mapping[str, str] | None = None,
         strategy: str = "route",
         accented_lexical_weight: float = 0.3,
+        accented_lexical: str = "folded",
         rrf_k: int = _RRF_K,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+        if accented_lexical not in ("folded", "accented"):
+            raise ValueError(f"accented_lexical={accented_lexical!r}; use 'folded' or 'accented'")
         self.corpus, self.index, self.encoder = corpus, index, encoder
         self.strategy = strategy
         self._abbreviations = dict(abbreviations or {})
@@ -80,6 +84,11 @@ class FaqSearcher:
             texts.extend(entry.questions)
             keys.extend([entry.id] * len(entry.questions))
         self.lexical = LexicalIndex(texts, keys, abbreviations=self._abbreviations)
+        self.lexical_accented = (
+            LexicalIndex(texts, keys, abbreviations=self._abbreviations, fold_accents=False)
+            if accented_lexical == "accented"
+            else self.lexical
+        )
         self.restorer = DiacriticRestorer.from_texts([*texts, *(e.answer for e in corpus.entries)])
 
     def expand(self, query: str) -> str:
@@ -114,7 +123,8 @@ class FaqSearcher:
             return SearchResult(query, route, ())
         depth = max(top_k * 4, 20)
         expanded = self.expand(query)
-        lexical = self._visible(self.lexical.search(query, top_k=depth), role)
+        channel = self.lexical_accented if accented and strategy == "route" else self.lexical
+        lexical = self._visible(channel.search(query, top_k=depth), role)
         text, variant = self.dense_query(query, strategy=strategy)
         qvec = self.encoder.encode([text])[0]
         dense = self._visible(self.index.search(qvec, variant=variant, top_k=depth), role)

@@ -201,6 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=float,
         help="own: trọng số BM25 của tuyến có dấu (mặc định 0,3)",
     )
+    parser.add_argument(
+        "--accented-bm25",
+        choices=["folded", "accented"],
+        help="own: BM25 của tuyến có dấu trên âm tiết bỏ dấu (mặc định) hay giữ dấu",
+    )
     parser.add_argument("--rrf-k", type=int, help="own: hằng số k của RRF (mặc định 60)")
     parser.add_argument(
         "--backend",
@@ -224,7 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     encoder = load_encoder(settings.retrieval, models_dir=settings.paths.models_dir)
     cache_dir = settings.paths.cache_dir / "eval"
     if args.dataset == "own":
-        fusion = {"accented_lexical_weight": args.lexical_weight, "rrf_k": args.rrf_k}
+        fusion = {
+            "accented_lexical_weight": args.lexical_weight,
+            "accented_lexical": args.accented_bm25,
+            "rrf_k": args.rrf_k,
+        }
         chosen_fusion = {k: v for k, v in fusion.items() if v is not None}
         result = evaluate_own(settings, encoder, args.data_dir, cache_dir, **chosen_fusion)
     else:
