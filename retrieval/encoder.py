@@ -68,6 +68,17 @@ class Encoder:
             return self._model.token_ids(text)
         return list(self._model.tokenizer(text)["input_ids"])
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model reads for ``text`` untruncated (prompt and special tokens included)."""
+        from retrieval.onnx_model import OnnxSentenceModel  # light: onnxruntime loads on use
+
+        if isinstance(self._model, OnnxSentenceModel):
+            return self._model.count_tokens(self.prompt + nfc(text))
+        ids = self._model.tokenizer(
+            self.prompt + nfc(text), add_special_tokens=True, truncation=False
+        )
+        return len(ids["input_ids"])
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return a ``(len(texts), dim)`` float32 array of L2-normalised embeddings."""
         if isinstance(texts, str):

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from retrieval.corpus import Corpus
 from retrieval.errors import RetrievalError
+from retrieval.passages import PassageSplitter
 from vitext import fold
 
 __all__ = [
@@ -82,6 +83,48 @@ def make_faiss_index(
     return index
 
 
+def _embed_rows(
+    keyed_texts: Sequence[tuple[str, str]],
+    encoder: EncoderLike,
+    *,
+    rows: list[IndexRow],
+    vectors: list[np.ndarray | None],
+    variants: Sequence[str],
+    splitter: PassageSplitter | None,
+    progress: bool,
+    batch_size: int,
+) -> tuple[list[IndexRow], np.ndarray]:
+    """Append one row per (passage, variant) of each keyed text and embed the new rows."""
+    todo: dict[str, list[int]] = {}  # text -> positions to fill
+    reused = len(rows)
+    for key, whole in keyed_texts:
+        for passage in splitter.split(whole) if splitter else [whole]:
+            for variant in variants:
+                text = fold(passage) if variant == "folded" else passage
+                rows.append(IndexRow(vector_id(key, variant, text), key, variant, text))
+                vectors.append(None)
+                todo.setdefault(text, []).append(len(rows) - 1)
+    texts = list(todo)
+    started = time.perf_counter()
+    with tqdm(total=len(texts), desc="FAQ embeddings", unit="q", disable=not progress) as bar:
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            encoded = np.asarray(encoder.encode(batch), dtype=np.float32)
+            for text, vec in zip(batch, encoded, strict=True):
+                for pos in todo[text]:
+                    vectors[pos] = vec
+            bar.update(len(batch))
+    logger.info(
+        "FAQ index: %d texts embedded in %.1f s, %d rows reused",
+        len(texts),
+        time.perf_counter() - started,
+        reused,
+    )
+    filled = [v for v in vectors if v is not None]  # every slot is filled above
+    matrix = np.vstack(filled) if filled else np.zeros((0, encoder.dim), np.float32)
+    return rows, matrix
+
+
 def _corpus_hash(entry_hashes: dict[str, str], model_id: str) -> str:
     return hashlib.sha256(json.dumps([model_id, sorted(entry_hashes.items())]).encode()).hexdigest()
 
@@ -132,16 +175,21 @@ class FaqIndex:
         progress: bool = False,
         batch_size: int = 64,
         hnsw_min: int = 100_000,
+        splitter: PassageSplitter | None = None,
     ) -> FaqIndex:
-        """Embed the corpus, reusing `previous` vectors of entries whose phrasings are unchanged."""
+        """Embed the corpus, reusing `previous` vectors of entries whose phrasings are unchanged.
+
+        With a `splitter`, a phrasing too long for the encoder becomes several passage rows of
+        its entry (scored by the best one); short phrasings are left whole.
+        """
         reusable: dict[str, list[int]] = {}
         if previous is not None and previous.model_id == encoder.model_id:
             for i, r in enumerate(previous.rows):
                 reusable.setdefault(r.entry_id, []).append(i)
         rows: list[IndexRow] = []
         vectors: list[np.ndarray | None] = []
-        todo: dict[str, list[int]] = {}  # text -> positions to fill
         hashes: dict[str, str] = {}
+        fresh: list[tuple[str, str]] = []
         for entry in corpus.entries:
             hashes[entry.id] = entry.content_hash
             old = (
@@ -155,37 +203,55 @@ class FaqIndex:
                     rows.append(previous.rows[i])
                     vectors.append(previous.vectors[i])
                 continue
-            for q in entry.questions:
-                for variant, text in (("orig", q), ("folded", fold(q))):
-                    rows.append(
-                        IndexRow(vector_id(entry.id, variant, text), entry.id, variant, text)
-                    )
-                    vectors.append(None)
-                    todo.setdefault(text, []).append(len(rows) - 1)
-        texts = list(todo)
-        started = time.perf_counter()
-        with tqdm(total=len(texts), desc="FAQ embeddings", unit="q", disable=not progress) as bar:
-            for start in range(0, len(texts), batch_size):
-                batch = texts[start : start + batch_size]
-                encoded = np.asarray(encoder.encode(batch), dtype=np.float32)
-                for text, vec in zip(batch, encoded, strict=True):
-                    for pos in todo[text]:
-                        vectors[pos] = vec
-                bar.update(len(batch))
-        logger.info(
-            "FAQ index: %d phrasings embedded in %.1f s, %d reused",
-            len(texts),
-            time.perf_counter() - started,
-            len(rows) - sum(map(len, todo.values())),
+            fresh.extend((entry.id, q) for q in entry.questions)
+        rows, matrix = _embed_rows(
+            fresh,
+            encoder,
+            rows=rows,
+            vectors=vectors,
+            variants=VARIANTS,
+            splitter=splitter,
+            progress=progress,
+            batch_size=batch_size,
         )
-        filled = [v for v in vectors if v is not None]  # every slot is filled above
-        matrix = np.vstack(filled) if filled else np.zeros((0, encoder.dim), np.float32)
         return cls(
             rows,
             matrix,
             model_id=encoder.model_id,
             dim=encoder.dim,
             entry_hashes=hashes,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            hnsw_min=hnsw_min,
+        )
+
+    @classmethod
+    def from_texts(
+        cls,
+        keyed_texts: Sequence[tuple[str, str]],
+        encoder: EncoderLike,
+        *,
+        splitter: PassageSplitter | None = None,
+        progress: bool = False,
+        batch_size: int = 64,
+        hnsw_min: int = 100_000,
+    ) -> FaqIndex:
+        """An index of (key, document) pairs as written (no folded copies), e.g. for evaluations."""
+        rows, matrix = _embed_rows(
+            keyed_texts,
+            encoder,
+            rows=[],
+            vectors=[],
+            variants=("orig",),
+            splitter=splitter,
+            progress=progress,
+            batch_size=batch_size,
+        )
+        return cls(
+            rows,
+            matrix,
+            model_id=encoder.model_id,
+            dim=encoder.dim,
+            entry_hashes={},
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             hnsw_min=hnsw_min,
         )

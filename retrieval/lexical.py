@@ -1,4 +1,8 @@
-"""BM25 over diacritic-folded syllables (with abbreviations expanded) — the lexical channel."""
+"""BM25 over syllables (with abbreviations expanded) — the lexical channel.
+
+Folded by default (`thẻ` = `the`, so unaccented queries match); ``fold_accents=False`` keeps the
+accents (lower case only), which tells `thế`, `thể` and `thẻ` apart for accented queries.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +19,15 @@ __all__ = ["LexicalIndex", "tokenize"]
 _WORD_RE = re.compile(r"\w+")
 
 
-def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
-    """Folded syllables: 'thẻ BHYT ở đâu' → ['the', 'bao', 'hiem', 'y', 'te', 'o', 'dau']."""
+def tokenize(
+    text: str, abbreviations: Mapping[str, str] | None = None, *, fold_accents: bool = True
+) -> list[str]:
+    """Folded syllables: 'thẻ BHYT ở đâu' → ['the', 'bao', 'hiem', 'y', 'te', 'o', 'dau']
+    (``fold_accents=False``: ['thẻ', 'bảo', 'hiểm', 'y', 'tế', 'ở', 'đâu'])."""
     text = nfc(text)
     if abbreviations:
         text = expand_abbreviations(text, dict(abbreviations))
-    return _WORD_RE.findall(fold(text))
+    return _WORD_RE.findall(fold(text) if fold_accents else text.lower())
 
 
 class LexicalIndex:
@@ -34,13 +41,15 @@ class LexicalIndex:
         abbreviations: Mapping[str, str] | None = None,
         k1: float = 1.2,
         b: float = 0.75,
+        fold_accents: bool = True,
     ) -> None:
         if len(texts) != len(keys):
             raise ValueError(f"{len(texts)} texts but {len(keys)} keys; pass one key per text")
         self._abbreviations = dict(abbreviations or {})
         self._keys = list(keys)
+        self._fold = fold_accents
         self._bm25 = bm25s.BM25(k1=k1, b=b)
-        tokens = [tokenize(t, self._abbreviations) or ["_"] for t in texts]
+        tokens = [tokenize(t, self._abbreviations, fold_accents=self._fold) or ["_"] for t in texts]
         if tokens:
             self._bm25.index(tokens, show_progress=False)
 
@@ -49,9 +58,8 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for the query (zeros when no query word is known)."""
-        known = (
-            self._bm25.get_tokens_ids(tokenize(query, self._abbreviations)) if self._keys else []
-        )
+        words = tokenize(query, self._abbreviations, fold_accents=self._fold)
+        known = self._bm25.get_tokens_ids(words) if self._keys else []
         if not known:
             return np.zeros(len(self._keys), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)

@@ -88,6 +88,9 @@ class OnnxSentenceModel:
         st_config = _read_json(model_dir / "sentence_bert_config.json")
         self.max_seq_length = int(st_config.get("max_seq_length") or 512)
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._counter = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._counter.no_truncation()  # counts what a passage really holds
+        self._counter.no_padding()
         self._tokenizer.enable_truncation(self.max_seq_length)
         special = model_dir / "special_tokens_map.json"
         if not special.is_file():  # sentence-transformers 5.x keeps it in the tokenizer config
@@ -113,6 +116,10 @@ class OnnxSentenceModel:
 
     def get_embedding_dimension(self) -> int:
         return self._dim
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` untruncated (special tokens included)."""
+        return len(self._counter.encode(text).ids)
 
     def token_ids(self, text: str) -> list[int]:
         """The model's token ids of ``text`` (special tokens included, truncated)."""

@@ -3,8 +3,10 @@
 Strategies (measured in docs/retrieval.md):
 - ``dense``: the query against the phrasings as written.
 - ``rrf``: reciprocal-rank fusion of dense, folded dense (folded query vs folded phrasings), BM25.
-- ``route`` (default): accented query → dense + light BM25; unaccented query → diacritics
-  restored from the corpus vocabulary, dense, fused with BM25 at equal weights.
+- ``route`` (default): accented query → dense fused with BM25 over accented syllables (the
+  accents tell `thẻ` from `thế`; ``accented_lexical="folded"`` and weight 0.3 were the route
+  before #13); unaccented query → diacritics restored from the corpus vocabulary, dense, fused
+  with folded BM25. RRF at equal weights in both routes.
   `has_diacritics(query)` decides the route.
 """
 
@@ -64,20 +66,31 @@ class FaqSearcher:
         *,
         abbreviations: Mapping[str, str] | None = None,
         strategy: str = "route",
-        accented_lexical_weight: float = 0.3,
+        # tuned on UIT-ViCoV19QA val (docs/benchmarks.md): accent-preserving BM25 at weight 1
+        accented_lexical_weight: float = 1.0,
+        accented_lexical: str = "accented",
+        rrf_k: int = _RRF_K,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+        if accented_lexical not in ("folded", "accented"):
+            raise ValueError(f"accented_lexical={accented_lexical!r}; use 'folded' or 'accented'")
         self.corpus, self.index, self.encoder = corpus, index, encoder
         self.strategy = strategy
         self._abbreviations = dict(abbreviations or {})
         self._lexical_weight = accented_lexical_weight
+        self._rrf_k = rrf_k
         texts: list[str] = []
         keys: list[str] = []
         for entry in corpus.entries:
             texts.extend(entry.questions)
             keys.extend([entry.id] * len(entry.questions))
         self.lexical = LexicalIndex(texts, keys, abbreviations=self._abbreviations)
+        self.lexical_accented = (
+            LexicalIndex(texts, keys, abbreviations=self._abbreviations, fold_accents=False)
+            if accented_lexical == "accented"
+            else self.lexical
+        )
         self.restorer = DiacriticRestorer.from_texts([*texts, *(e.answer for e in corpus.entries)])
 
     def expand(self, query: str) -> str:
@@ -112,7 +125,8 @@ class FaqSearcher:
             return SearchResult(query, route, ())
         depth = max(top_k * 4, 20)
         expanded = self.expand(query)
-        lexical = self._visible(self.lexical.search(query, top_k=depth), role)
+        channel = self.lexical_accented if accented and strategy == "route" else self.lexical
+        lexical = self._visible(channel.search(query, top_k=depth), role)
         text, variant = self.dense_query(query, strategy=strategy)
         qvec = self.encoder.encode([text])[0]
         dense = self._visible(self.index.search(qvec, variant=variant, top_k=depth), role)
@@ -128,7 +142,7 @@ class FaqSearcher:
             weights = {"dense": 1.0, "lexical": self._lexical_weight}
         else:
             weights = {"dense": 1.0, "lexical": 1.0}
-        fused = rrf(rankings, weights)
+        fused = rrf(rankings, weights, k=self._rrf_k)
         ranked = sorted(fused, key=lambda k: -fused[k])[:top_k]
         dense_scores = dict(dense)
         missing = [k for k in ranked if k not in dense_scores]

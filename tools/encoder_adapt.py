@@ -3,12 +3,18 @@
 
 sentence-transformers' own trainer and MultipleNegativesRankingLoss over (question, answer or FAQ
 question) pairs, each with one hard negative mined by the current (base) model from the documents
-of all pairs. A held-back validation split (or ``--val-pairs``) measures hit@1 / MRR@10 before and
+of all pairs (``--hard-negatives 0``: in-batch negatives only, a third less work per step). A
+held-back validation split (or ``--val-pairs``) measures hit@1 / MRR@10 before and
 after; the result folder carries ``adapt_manifest.json`` (base model, data hash, metrics). A model
 whose validation metrics are worse than the base's is written but refused: the exit status is 1 and
 ``retrieval.models.locate_model`` will not load it. Switching the bot to an adapted model is the
 normal path: ``ASSISTANT_EMBEDDING_MODEL=<folder>`` and ``make index`` (atomic swap, the previous
 index version is kept).
+
+``--max-steps N`` ends training after N optimiser steps (the learning-rate schedule spans them);
+``--max-minutes M`` bounds the whole command on a small host: a trainer callback stops training
+when the time left is what the validation after training will take (as long as the one before),
+so the manifest and the metrics are still written.
 """
 
 from __future__ import annotations
@@ -52,16 +58,28 @@ def load_pairs(path: Path) -> list[Pair]:
             # the delimiter is the one of the header line (answers are full of commas)
             delimiter = next((c for c in "|\t;" if c in header), ",")
             rows = csv.DictReader(fh, delimiter=delimiter)
+        blank = []
         for n, row in enumerate(rows, 1):
             keys = {str(k).strip().lower(): k for k in row}
-            q = next((row[keys[c]] for c in _QUESTION_COLUMNS if c in keys), None)
-            a = next((row[keys[c]] for c in _ANSWER_COLUMNS if c in keys), None)
-            if not q or not a:
+            qk = next((keys[c] for c in _QUESTION_COLUMNS if c in keys), None)
+            ak = next((keys[c] for c in _ANSWER_COLUMNS if c in keys), None)
+            if qk is None or ak is None:
                 raise SystemExit(
                     f"{path}: row {n} has no question/answer; columns or keys must be one of "
                     f"{_QUESTION_COLUMNS} and one of {_ANSWER_COLUMNS}"
                 )
-            pairs.append((str(q).strip(), str(a).strip()))
+            q, a = str(row[qk] or "").strip(), str(row[ak] or "").strip()
+            if q and a:
+                pairs.append((q, a))
+            else:  # e.g. one row of UIT-ViCoV19QA's train split has an empty question
+                blank.append(n)
+    if blank:
+        logger.warning(
+            "%s: %d row(s) with an empty question or answer left out: %s",
+            path,
+            len(blank),
+            blank[:10],
+        )
     return pairs
 
 
@@ -124,6 +142,21 @@ def _metrics(evaluator: Any, model: Any) -> dict[str, float]:
     }
 
 
+def _time_budget_callback(deadline: float) -> Any:
+    """A TrainerCallback that stops training at ``deadline`` (``time.monotonic()``)."""
+    from transformers import TrainerCallback
+
+    class TimeBudget(TrainerCallback):
+        stopped = False
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if time.monotonic() >= deadline:
+                self.stopped = control.should_training_stop = True
+            return control
+
+    return TimeBudget()
+
+
 def adapt(
     pairs: list[Pair],
     *,
@@ -138,6 +171,10 @@ def adapt(
     query_prompt: str = "query: ",
     doc_prompt: str = "query: ",
     train_embeddings: bool = False,
+    hard_negatives: int = 1,
+    val_corpus: str = "all",
+    max_steps: int | None = None,
+    max_minutes: float | None = None,
     seed: int = 42,
 ) -> dict[str, Any]:
     """Fine-tune ``base`` on ``pairs``, save it and its manifest in ``out``; return the manifest."""
@@ -151,7 +188,7 @@ def adapt(
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.util import mine_hard_negatives
 
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), time.monotonic()
     torch.manual_seed(seed)
     if val_pairs is None:
         train, val = _split(pairs, 0.1)
@@ -164,40 +201,53 @@ def adapt(
     if not train_embeddings:  # 96M of e5-small's 118M weights: frozen, small data cannot move them
         transformer: Any = model[0]
         transformer.auto_model.get_input_embeddings().requires_grad_(False)
-    evaluator = _evaluator(val, docs, (query_prompt, doc_prompt))
+    # "val": only the validation pairs' documents — an 8x cheaper check on UIT for bounded runs
+    val_docs = docs if val_corpus == "all" else list(dict.fromkeys(d for _, d in val))
+    evaluator = _evaluator(val, val_docs, (query_prompt, doc_prompt))
+    validating = time.monotonic()
     before = _metrics(evaluator, model)
-    logger.info("validation before: %s", before)
+    validation_s = time.monotonic() - validating
+    logger.info("validation before: %s (%.0f s)", before, validation_s)
     dataset = Dataset.from_dict(
         {"anchor": [q for q, _ in train], "positive": [d for _, d in train]}
     )
-    # hard negatives from the current model over every document (the index it would serve)
-    dataset = mine_hard_negatives(
-        dataset,
-        model,
-        corpus=docs,
-        range_min=1,
-        num_negatives=1,
-        sampling_strategy="top",
-        query_prompt=query_prompt,
-        corpus_prompt=doc_prompt,
-        batch_size=batch_size,
-        verbose=False,
-    )
+    if hard_negatives:
+        # hard negatives from the current model over every document (the index it would serve)
+        dataset = mine_hard_negatives(
+            dataset,
+            model,
+            corpus=docs,
+            range_min=1,
+            num_negatives=hard_negatives,
+            sampling_strategy="top",
+            query_prompt=query_prompt,
+            corpus_prompt=doc_prompt,
+            batch_size=batch_size,
+            verbose=False,
+        )
+    callbacks = []
+    if max_minutes is not None:
+        # the validation after training costs what the one before did: keep that time for it
+        budget = _time_budget_callback(clock + max_minutes * 60 - validation_s)
+        callbacks.append(budget)
     work = out.with_name(f".tmp-{out.name}")
     shutil.rmtree(work, ignore_errors=True)
+    # per-epoch validation and early stopping only for whole epochs (a bounded run may stop mid-way)
+    per_epoch = epochs > 1 and not max_steps and max_minutes is None
     args = SentenceTransformerTrainingArguments(
         output_dir=str(work / "checkpoints"),
         num_train_epochs=epochs,
+        max_steps=max_steps or -1,
         per_device_train_batch_size=batch_size,
         learning_rate=learning_rate,
         warmup_ratio=0.1,
         use_cpu=True,
         seed=seed,
         prompts={"anchor": query_prompt, "positive": doc_prompt, "negative": doc_prompt},
-        eval_strategy="epoch" if epochs > 1 else "no",
-        save_strategy="epoch" if epochs > 1 else "no",
+        eval_strategy="epoch" if per_epoch else "no",
+        save_strategy="epoch" if per_epoch else "no",
         save_total_limit=1,
-        load_best_model_at_end=epochs > 1,  # early stopping on the validation split
+        load_best_model_at_end=per_epoch,  # early stopping on the validation split
         metric_for_best_model="eval_val_cosine_mrr@10",
         logging_steps=10,
         report_to="none",
@@ -209,8 +259,10 @@ def adapt(
         train_dataset=dataset,
         loss=MultipleNegativesRankingLoss(model),
         evaluator=evaluator,
+        callbacks=callbacks,
     )
     trainer.train()
+    steps = int(trainer.state.global_step)
     after = _metrics(evaluator, model)
     logger.info("validation after: %s", after)
     model.max_seq_length = full_length
@@ -228,7 +280,14 @@ def adapt(
             "max_seq_length": max_seq_length,
             "learning_rate": learning_rate,
             "train_embeddings": train_embeddings,
-            "loss": "MultipleNegativesRankingLoss + 1 mined hard negative",
+            "steps": steps,
+            "max_steps": max_steps,
+            "max_minutes": max_minutes,
+            "stopped_by_time": bool(callbacks and callbacks[0].stopped),
+            "hard_negatives": hard_negatives,
+            "validation_documents": len(val_docs),
+            "loss": "MultipleNegativesRankingLoss"
+            + (f" + {hard_negatives} mined hard negative" if hard_negatives else " (in-batch)"),
             "prompts": [query_prompt, doc_prompt],
             "seconds": round(time.perf_counter() - started, 1),
             "threads": torch.get_num_threads(),
@@ -260,6 +319,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-seq-length", type=int, default=256)
     parser.add_argument("--learning-rate", type=float, default=2e-5)
     parser.add_argument("--limit", type=int, help="dùng tối đa N cặp huấn luyện (thử nhanh)")
+    parser.add_argument(
+        "--max-steps", type=int, help="dừng sau N bước huấn luyện (lịch học trải trên N bước)"
+    )
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        help="giới hạn thời gian cả lệnh (phút): dừng huấn luyện sớm, vẫn kiểm định và ghi kết quả",
+    )
+    parser.add_argument(
+        "--val-corpus",
+        choices=("all", "val"),
+        default="all",
+        help="tài liệu kiểm định: của mọi cặp (all) hay chỉ của tập kiểm định (val, nhanh hơn)",
+    )
+    parser.add_argument(
+        "--hard-negatives",
+        type=int,
+        default=1,
+        choices=(0, 1, 2),
+        help="số câu phủ định khó khai thác cho mỗi cặp (0: chỉ dùng phủ định trong lô)",
+    )
     parser.add_argument("--out", type=Path, help="thư mục kết quả (mặc định trong cache)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -296,6 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             learning_rate=args.learning_rate,
             query_prompt=settings.retrieval.query_prompt,
             doc_prompt=doc_prompt,
+            hard_negatives=args.hard_negatives,
+            val_corpus=args.val_corpus,
+            max_steps=args.max_steps,
+            max_minutes=args.max_minutes,
         )
     except RetrievalError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from retrieval.models import ADAPT_MANIFEST
 from settings.defaults import REPO_ROOT
 from settings.services import PathSettings, RetrievalSettings
 from tests.retrieval.faq_samples import write_corpus
+from tools.encoder_adapt import _time_budget_callback, load_pairs
 
 
 def _run(*args: str, model: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -62,6 +64,10 @@ def adapted(tmp_path_factory: pytest.TempPathFactory, converted_model_dir: Path)
         "8",
         "--max-seq-length",
         "64",
+        "--max-steps",
+        "3",
+        "--max-minutes",
+        "30",
         "--out",
         str(out),
     )
@@ -81,9 +87,24 @@ def test_adapt_writes_a_model_with_its_manifest(adapted: Path, converted_model_d
     for key in ("metrics_before", "metrics_after"):
         assert set(manifest[key]) == {"hit@1", "hit@5", "mrr@10"}
     assert manifest["training"]["loss"].startswith("MultipleNegativesRankingLoss")
+    # 32 pairs at batch 8 is 4 steps an epoch: --max-steps ends it after 3; time was ample
+    assert manifest["training"]["steps"] == 3
+    assert manifest["training"]["stopped_by_time"] is False
     assert (adapted / "model.safetensors").is_file()
     assert (adapted / "modules.json").is_file()
     assert not list(adapted.parent.glob(".tmp-*"))  # written aside, then renamed
+
+
+@pytest.mark.parametrize(("seconds_left", "stops"), [(-1.0, True), (3600.0, False)])
+def test_the_time_budget_stops_training_at_its_deadline(seconds_left: float, stops: bool) -> None:
+    from transformers import TrainerControl, TrainerState, TrainingArguments
+
+    budget = _time_budget_callback(time.monotonic() + seconds_left)
+    control = TrainerControl()
+    args = TrainingArguments(output_dir="unused", use_cpu=True, report_to="none")
+    budget.on_step_end(args, TrainerState(), control)
+    assert control.should_training_stop is stops
+    assert budget.stopped is stops
 
 
 def test_a_model_worse_than_its_base_is_refused(
@@ -127,3 +148,12 @@ def test_switching_is_settings_plus_reindex_keeping_the_previous_index(
     assert built["model_id"].startswith("local:good")
     before = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
     assert before["model_id"].startswith(converted_model_dir.name)
+
+
+def test_pairs_with_an_empty_question_are_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.csv"
+    path.write_text(
+        'id|Question|Answer_1\n1|Tiêm ở đâu?|"Tại trạm y tế xã, phường."\n2||Chỉ có câu trả lời.\n',
+        encoding="utf-8",
+    )
+    assert load_pairs(path) == [("Tiêm ở đâu?", "Tại trạm y tế xã, phường.")]

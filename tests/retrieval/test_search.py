@@ -41,6 +41,22 @@ def test_lexical_index_matches_unaccented_query_against_accented_docs() -> None:
     assert index.search("xyz không có") == []
 
 
+def test_accent_preserving_lexical_index_tells_apart_words_folding_merges() -> None:
+    texts = ["Thế chấp sổ đỏ ở ngân hàng", "Thẻ căn cước gắn chip"]
+    folded = LexicalIndex(texts, ["mortgage", "card"])
+    keeping = LexicalIndex(texts, ["mortgage", "card"], fold_accents=False)
+    assert tokenize("Thẻ BHYT", load_abbreviations(), fold_accents=False) == [
+        "thẻ",
+        "bảo",
+        "hiểm",
+        "y",
+        "tế",
+    ]
+    assert {k for k, _ in folded.search("thẻ")} == {"mortgage", "card"}  # 'the' in both
+    assert [k for k, _ in keeping.search("thẻ")] == ["card"]
+    assert keeping.search("the") == []  # unaccented queries take the folded channel
+
+
 def test_rrf_rewards_agreement_between_channels() -> None:
     fused = rrf({"dense": ["a", "b", "c"], "lexical": ["b", "a"]}, {"dense": 1.0, "lexical": 1.0})
     assert fused["a"] == pytest.approx(fused["b"])

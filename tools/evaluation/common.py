@@ -28,6 +28,7 @@ class MemoEncoder:
         self, texts: Sequence[str], *, progress: bool = False, batch: int = 32
     ) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        todo.sort(key=len)  # batches of similar length: little padding on long documents
         for start in tqdm(
             range(0, len(todo), batch),
             disable=not progress or not todo,

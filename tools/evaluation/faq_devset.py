@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -124,7 +125,11 @@ def _ranked(probes: Sequence[Probe]) -> dict[str, float]:
 
 
 def build_searcher(
-    settings: Settings, encoder: EncoderLike, cache_dir: Path, faq_dir: Path | None = None
+    settings: Settings,
+    encoder: EncoderLike,
+    cache_dir: Path,
+    faq_dir: Path | None = None,
+    **fusion: Any,
 ) -> tuple[FaqSearcher, MemoEncoder]:
     """Searcher over the corpus, reusing the persisted index and a memoising query encoder."""
     corpus = load_corpus(faq_dir or settings.paths.faq_dir).corpus
@@ -139,7 +144,8 @@ def build_searcher(
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:10]
     memo = MemoEncoder(encoder, cache_dir / f"own-queries-{tag}.npz")
     abbreviations = load_abbreviations(settings.paths.abbreviations_path)
-    return FaqSearcher(corpus, index, memo, abbreviations=abbreviations), memo
+    searcher = FaqSearcher(corpus, index, memo, abbreviations=abbreviations, **fusion)
+    return searcher, memo
 
 
 def warm(searcher: FaqSearcher, memo: MemoEncoder, items: Sequence[DevQuery]) -> None:
@@ -154,10 +160,15 @@ def warm(searcher: FaqSearcher, memo: MemoEncoder, items: Sequence[DevQuery]) ->
 
 
 def evaluate_own(
-    settings: Settings, encoder: EncoderLike, eval_dir: Path | None, cache_dir: Path
+    settings: Settings,
+    encoder: EncoderLike,
+    eval_dir: Path | None,
+    cache_dir: Path,
+    **fusion: Any,
 ) -> dict[str, object]:
-    """hit@k per strategy split by diacritics, and decision outcomes on the holdout half."""
-    searcher, memo = build_searcher(settings, encoder, cache_dir)
+    """hit@k per strategy split by diacritics, and decision outcomes on the holdout half
+    (``fusion``: FaqSearcher's ``accented_lexical_weight`` / ``rrf_k`` to compare)."""
+    searcher, memo = build_searcher(settings, encoder, cache_dir, **fusion)
     eval_dir = eval_dir or settings.paths.data_dir / "eval" / "faq"
     items, problems = load_devset(eval_dir, searcher.corpus)
     warm(searcher, memo, items)
