@@ -95,3 +95,13 @@ def test_export_from_other_weights_is_refused(tmp_path: Path) -> None:
 def test_export_of_a_folder_without_weights_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EncoderError, match=r"no model\.safetensors"):
         export(tmp_path, "onnx")
+
+
+def test_token_counts_match_torch_and_are_not_truncated(
+    torch_encoder: Encoder, onnx_encoder: Encoder
+) -> None:
+    # passage splitting counts what a text really holds, whatever the backend
+    long_text = " ".join(SENTENCES * 20)
+    counts = [enc.count_tokens(long_text) for enc in (torch_encoder, onnx_encoder)]
+    assert counts[0] == counts[1] > onnx_encoder.max_seq_length
+    assert torch_encoder.token_ids("xin chào") == onnx_encoder.token_ids("xin chào")
