@@ -203,12 +203,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--lexical-weight",
         type=float,
-        help="own: trọng số BM25 của tuyến có dấu (mặc định 1)",
+        help="own: trọng số BM25 của tuyến có dấu (mặc định 0.3)",
     )
     parser.add_argument(
         "--accented-bm25",
         choices=["folded", "accented"],
-        help="own: BM25 của tuyến có dấu trên âm tiết bỏ dấu hay giữ dấu (mặc định)",
+        help="own: BM25 của tuyến có dấu trên âm tiết bỏ dấu (mặc định) hay giữ dấu",
     )
     parser.add_argument("--rrf-k", type=int, help="own: hằng số k của RRF (mặc định 60)")
     parser.add_argument(
