@@ -174,7 +174,18 @@ async def _drive(stack: Stack, turns: range, counts: dict[str, int]) -> None:
                     f"{stack.actions.url}/webhook", json=body, params=stack.actions.auth
                 )
                 assert response.status_code == 200, response.text
-                [reply] = response.json()["responses"]
+                payload = response.json()
+                if kind == "unknown" and not payload["responses"]:
+                    # no indicator named: handed to the FAQ for a second opinion, as Rasa would
+                    [handover] = payload["events"]
+                    assert handover["event"] == "followup", handover
+                    body = {**body, "next_action": handover["name"]}
+                    response = await client.post(
+                        f"{stack.actions.url}/webhook", json=body, params=stack.actions.auth
+                    )
+                    assert response.status_code == 200, response.text
+                    payload = response.json()
+                [reply] = payload["responses"]
                 assert reply["text"], reply
                 counts[kind] += 1
                 if kind == "indicator" and reply["text"].startswith("📊 "):
