@@ -214,15 +214,7 @@ class FaqIndex:
             progress=progress,
             batch_size=batch_size,
         )
-        return cls(
-            rows,
-            matrix,
-            model_id=encoder.model_id,
-            dim=encoder.dim,
-            entry_hashes=hashes,
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            hnsw_min=hnsw_min,
-        )
+        return cls._fresh(rows, matrix, encoder, hashes, hnsw_min)
 
     @classmethod
     def from_texts(
@@ -246,12 +238,24 @@ class FaqIndex:
             progress=progress,
             batch_size=batch_size,
         )
+        return cls._fresh(rows, matrix, encoder, {}, hnsw_min)
+
+    @classmethod
+    def _fresh(
+        cls,
+        rows: list[IndexRow],
+        matrix: np.ndarray,
+        encoder: EncoderLike,
+        hashes: dict[str, str],
+        hnsw_min: int,
+    ) -> FaqIndex:
+        """An index just embedded by ``encoder``, stamped now."""
         return cls(
             rows,
             matrix,
             model_id=encoder.model_id,
             dim=encoder.dim,
-            entry_hashes={},
+            entry_hashes=hashes,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             hnsw_min=hnsw_min,
         )

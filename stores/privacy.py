@@ -147,22 +147,8 @@ class PrivacyStores:
             "turns": [],
             "zalo": [],
         }
-        if self.trackers is not None and _has_table(self.trackers, "events"):
-            with self.trackers.connect() as conn:
-                rows = conn.execute(
-                    select(_RASA_EVENTS.c.data)
-                    .where(_RASA_EVENTS.c.sender_id == sender)
-                    .order_by(_RASA_EVENTS.c.id)
-                ).all()
-            found["tracker_events"] = [json.loads(row[0]) for row in rows]
-        if self.broker is not None and _has_table(self.broker, "events"):
-            with self.broker.connect() as conn:
-                rows = conn.execute(
-                    select(broker_events.c.data)
-                    .where(broker_events.c.sender_id == sender)
-                    .order_by(broker_events.c.id)
-                ).all()
-            found["broker_events"] = [json.loads(row[0]) for row in rows]
+        found["tracker_events"] = _events_of(self.trackers, _RASA_EVENTS, sender)
+        found["broker_events"] = _events_of(self.broker, broker_events, sender)
         hashed = self._sender_hash(sender)
         with self.db.connect() as conn:
             if hashed is not None:
@@ -228,6 +214,17 @@ class PrivacyStores:
                 delete(_ZALO_EVENTS).where(_ZALO_EVENTS.c.seen_at < cutoff)
             ).rowcount
         return counts
+
+
+def _events_of(db: Engine | None, table: Table, sender: str) -> list[Any]:
+    """``sender``'s events, oldest first, from a Rasa ``events`` table (tracker or broker)."""
+    if db is None or not _has_table(db, "events"):
+        return []
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(table.c.data).where(table.c.sender_id == sender).order_by(table.c.id)
+        ).all()
+    return [json.loads(row[0]) for row in rows]
 
 
 def _has_table(engine: Engine, name: str) -> bool:
