@@ -10,6 +10,7 @@ busy 2-core server can miss. This serves rasa-sdk's own app (same routes: ``/web
 from __future__ import annotations
 
 import argparse
+import gc
 import hmac
 import logging
 
@@ -93,6 +94,10 @@ def main() -> None:
         runtime.warm_up()
     except WarmUpError as exc:
         raise SystemExit(f"error: {exc}") from None
+    # what warm-up loaded (torch, onnxruntime, the index) lives as long as the process: out of
+    # the collector's sight, a full collection takes ~0 ms instead of ~150 ms in mid-turn
+    gc.collect()
+    gc.freeze()
     app = create_app(executor, cors_origins=None)
     _require_token(app, settings.server.actions_token)  # first: nothing is parsed before it
     _reject_malformed_calls(app)

@@ -16,7 +16,7 @@ import os
 import sys
 from typing import List, Optional
 
-from assistant import action_fallback, store_fallback
+from assistant import action_fallback, speedups, store_fallback
 from settings.rasa import RasaSettings, RasaSettingsError, load_rasa_settings
 from vitext import install_log_redaction
 
@@ -53,6 +53,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     # Rasa logs raw user text (at ERROR when a turn times out): redact every record
     install_log_redaction()
     store_fallback.install()
+    # Rasa's event deserialisation and action-response check, without the per-call waste
+    speedups.install()
     from rasa.__main__ import main as rasa_main
 
     # set in-process: the tokens never show in the process list

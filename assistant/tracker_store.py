@@ -18,20 +18,73 @@ is over when Rasa saves, and what the event broker streams is then redacted too.
 
 With an in-memory store, at most ``max_conversations`` trackers are kept: the least recently
 active conversation is dropped first (its next message starts a new conversation).
+
+Cost per turn does not grow with the conversation. Rasa's stores find the events to stream to
+the event broker by loading the stored tracker again at every save (a second full load of the
+session per turn). Here the wrapper streams them itself: every turn starts by retrieving the
+tracker (under the conversation's lock), so the number of events the store holds is known, and
+the events after it are the new ones, which are also the only ones still to redact. A save
+without a retrieve in this process (another replica served the conversation, a tracker replaced
+through the HTTP API) falls back to Rasa's way: the stored tracker is loaded to compare.
+SQLite files (the embedded default; store and broker) get kept connections, WAL and
+``synchronous=NORMAL`` (:func:`pool_sqlite`): a crash of the machine can lose the last commits but
+never corrupts the file; production runs PostgreSQL.
 """
 
-from typing import Any, Dict, Iterable, Optional, Text
+from collections import OrderedDict
+from typing import Any, Dict, Iterable, List, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore, create_tracker_store
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from vitext import redact_pii
 
-__all__ = ["RedactingTrackerStore", "redact_event"]
+__all__ = ["RedactingTrackerStore", "pool_sqlite", "redact_event"]
+
+# conversations whose stored length this process remembers (an int each; a miss costs one load)
+_KNOWN_LENGTHS = 50_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")  # the wait first: WAL needs a lock at start-up
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def pool_sqlite(holder: Any) -> None:
+    """Give a Rasa SQL store or broker on a SQLite file a pooled engine in WAL mode (else no-op).
+
+    SQLAlchemy 1.4 opens a new connection per session for SQLite files, and closing the last
+    connection of a WAL database checkpoints it: measured 1.1 ms per broker event as Rasa
+    creates it, 0.17 ms with kept connections, WAL and ``synchronous=NORMAL``.
+    """
+    engine = getattr(holder, "engine", None)
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return
+    if engine.url.database in (None, "", ":memory:"):
+        return
+    pooled = sa.create_engine(
+        engine.url,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=8,
+        connect_args={"check_same_thread": False},  # a pooled connection may change threads
+    )
+    sa_event.listen(pooled, "connect", _sqlite_pragmas)
+    engine.dispose()
+    holder.engine = pooled
+    holder.sessionmaker = sessionmaker(bind=pooled)
 
 
 def redact_event(event: Event) -> None:
@@ -63,9 +116,13 @@ class RedactingTrackerStore(TrackerStore):
         **kwargs: Any,
     ) -> None:
         inner_config = EndpointConfig.from_dict(dict(wrapped)) if wrapped else None
-        self._inner = create_tracker_store(inner_config, domain, event_broker)
+        # no broker for the wrapped store: this wrapper streams the new events (module docstring)
+        self._inner = create_tracker_store(inner_config, domain, None)
         self._max_conversations = int(max_conversations or 0)
+        self._stored_lengths: "OrderedDict[Text, int]" = OrderedDict()
         super().__init__(domain, event_broker, **kwargs)
+        pool_sqlite(self._inner)
+        pool_sqlite(event_broker)
 
     @property
     def domain(self) -> Domain:
@@ -77,11 +134,27 @@ class RedactingTrackerStore(TrackerStore):
         self._inner.domain = domain or Domain.empty()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Redact the tracker's messages, then save it in the wrapped store."""
-        for event in tracker.events:
+        """Redact the new messages, save the tracker in the wrapped store, stream the new events."""
+        sender_id = tracker.sender_id
+        stored = self._stored_lengths.get(sender_id)
+        if stored is None or stored > len(tracker.events):
+            # not retrieved here (or replaced): Rasa's way, compare with what the store holds
+            old = await self._inner.retrieve(sender_id)
+            stored = len(old.events) if old is not None else 0
+        new_events: List[Event] = list(tracker.events)[stored:]
+        for event in new_events:
             redact_event(event)
         await self._inner.save(tracker)
-        self._bound_memory(tracker.sender_id)
+        self._remember(sender_id, len(tracker.events))
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new_events, sender_id)
+        self._bound_memory(sender_id)
+
+    def _remember(self, sender_id: Text, length: int) -> None:
+        self._stored_lengths[sender_id] = length
+        self._stored_lengths.move_to_end(sender_id)
+        while len(self._stored_lengths) > _KNOWN_LENGTHS:
+            self._stored_lengths.popitem(last=False)
 
     def _bound_memory(self, sender_id: Text) -> None:
         store = self._inner
@@ -93,8 +166,10 @@ class RedactingTrackerStore(TrackerStore):
             del store.store[next(iter(store.store))]
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        """The tracker of ``sender_id`` from the wrapped store."""
-        return await self._inner.retrieve(sender_id)
+        """The tracker of ``sender_id`` from the wrapped store (its length is remembered)."""
+        tracker = await self._inner.retrieve(sender_id)
+        self._remember(sender_id, len(tracker.events) if tracker is not None else 0)
+        return tracker
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         """Every session of ``conversation_id`` from the wrapped store."""

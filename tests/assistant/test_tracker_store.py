@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,69 @@ def test_the_repository_endpoints_configure_the_wrapper(
     assert store._max_conversations == 7
     # the embedded default keeps conversations in Rasa's SQL store (they survive a restart)
     assert isinstance(store._inner, SQLTrackerStore)
+
+
+def _turn(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text, {"name": "ask_faq", "confidence": 0.9}))
+    tracker.update(ActionExecuted("action_answer_faq"))
+    tracker.update(BotUttered(f"Trả lời: {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def _broker_rows(db: Path) -> list[dict[str, Any]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT data FROM events ORDER BY id").fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_each_event_is_streamed_once_and_redacted(tmp_path: Path) -> None:
+    from rasa.core.brokers.sql import SQLEventBroker
+
+    broker_db, tracker_db = tmp_path / "events.db", tmp_path / "trackers.db"
+    wrapped = {"type": "sql", "dialect": "sqlite", "db": str(tracker_db)}
+
+    async def conversation() -> int:
+        broker = SQLEventBroker(db=str(broker_db))
+        store = RedactingTrackerStore(Domain.empty(), event_broker=broker, wrapped=wrapped)
+        texts = ["xin chào", f"số của tôi {PERSONAL}", "cảm ơn"]
+        for text in texts:  # as Rasa runs a turn: retrieve (or create), add events, save
+            tracker = await store.retrieve("web-7") or DialogueStateTracker("web-7", [])
+            _turn(tracker, text)
+            await store.save(tracker)
+        # a second process on the same files (another replica): no retrieve before its save
+        other = RedactingTrackerStore(
+            Domain.empty(), event_broker=SQLEventBroker(db=str(broker_db)), wrapped=wrapped
+        )
+        tracker = await store.retrieve("web-7")
+        assert tracker is not None
+        _turn(tracker, f"gọi {PERSONAL}")
+        await other.save(tracker)
+        return len(tracker.events)
+
+    total = asyncio.run(conversation())
+    rows = _broker_rows(broker_db)
+    assert len(rows) == total == 16  # every event once, none twice
+    assert [row["event"] for row in rows[:4]] == ["user", "action", "bot", "action"]
+    assert next(row["text"] for row in rows if row["event"] == "user") == "xin chào"
+    _assert_redacted(json.dumps(rows, ensure_ascii=False))
+    with sqlite3.connect(tracker_db) as conn:
+        stored = " ".join(row[0] for row in conn.execute("SELECT data FROM events"))
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 16
+    _assert_redacted(stored)
+
+
+def test_sqlite_files_get_kept_connections_in_wal_mode(tmp_path: Path) -> None:
+    from rasa.core.brokers.sql import SQLEventBroker
+    from sqlalchemy.pool import QueuePool
+
+    broker = SQLEventBroker(db=str(tmp_path / "events.db"))
+    store = RedactingTrackerStore(
+        Domain.empty(),
+        event_broker=broker,
+        wrapped={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")},
+    )
+    _save(store, "web-8")
+    for name, engine in (("trackers.db", store._inner.engine), ("events.db", broker.engine)):
+        assert isinstance(engine.pool, QueuePool)
+        with sqlite3.connect(tmp_path / name) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
