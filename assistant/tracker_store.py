@@ -26,19 +26,27 @@ tracker (under the conversation's lock), so the number of events the store holds
 the events after it are the new ones, which are also the only ones still to redact. A save
 without a retrieve in this process (another replica served the conversation, a tracker replaced
 through the HTTP API) falls back to Rasa's way: the stored tracker is loaded to compare.
+With a SQL store, the trackers of the most recently active conversations stay in memory between
+turns, checked against the store before each use (:class:`_RecentTrackers`).
 SQLite files (the embedded default; store and broker) get kept connections, WAL and
 ``synchronous=NORMAL`` (:func:`pool_sqlite`): a crash of the machine can lose the last commits but
 never corrupts the file; production runs PostgreSQL.
 """
 
+import itertools
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore, create_tracker_store
+from rasa.core.tracker_store import (
+    InMemoryTrackerStore,
+    SQLTrackerStore,
+    TrackerStore,
+    create_tracker_store,
+)
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.events import BotUttered, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import event as sa_event
@@ -52,6 +60,8 @@ __all__ = ["RedactingTrackerStore", "pool_sqlite", "redact_event"]
 
 # conversations whose stored length this process remembers (an int each; a miss costs one load)
 _KNOWN_LENGTHS = 50_000
+# trackers of the most recently active conversations kept between turns (SQL stores)
+_RECENT_TRACKERS = 500
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -103,6 +113,59 @@ def redact_event(event: Event) -> None:
         event.text = redact_pii(event.text)
 
 
+class _RecentTrackers:
+    """The trackers of the most recently active conversations of a SQL store, checked before use.
+
+    Loading a tracker from Rasa's SQL store reads and deserialises every event of the session,
+    so a turn's cost grows with its conversation. The tracker saved at the end of a turn is kept
+    here; the next turn takes it only if the store still holds exactly what was saved (count and
+    newest id of the sender's rows, one indexed query: another replica, ``privacy forget`` or a
+    restart of the conversation elsewhere changes them) and nothing was added to it since (a turn
+    that failed before saving). A tracker is kept only when it is what the store would load: one
+    session, starting at its first event (after a session restart the store loads the new
+    session only, so the next turn loads it once).
+    """
+
+    def __init__(self, store: SQLTrackerStore, size: int) -> None:
+        self._store = store
+        self._size = size
+        self._entries: "OrderedDict[Text, Tuple[DialogueStateTracker, int, Tuple[int, Any]]]" = (
+            OrderedDict()
+        )
+
+    def _marker(self, sender_id: Text) -> Tuple[int, Any]:
+        rows = self._store.SQLEvent
+        with self._store.session_scope() as session:
+            count, newest = (
+                session.query(sa.func.count(rows.id), sa.func.max(rows.id))
+                .filter(rows.sender_id == sender_id)
+                .one()
+            )
+        return int(count), newest
+
+    def get(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        entry = self._entries.pop(sender_id, None)
+        if entry is None:
+            return None
+        tracker, length, marker = entry
+        if len(tracker.events) != length or self._marker(sender_id) != marker:
+            return None
+        self._entries[sender_id] = entry
+        return tracker
+
+    def put(self, tracker: DialogueStateTracker) -> None:
+        sender_id = tracker.sender_id
+        self._entries.pop(sender_id, None)
+        if any(isinstance(e, SessionStarted) for e in itertools.islice(tracker.events, 1, None)):
+            return
+        self._entries[sender_id] = (tracker, len(tracker.events), self._marker(sender_id))
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 class RedactingTrackerStore(TrackerStore):
     """Redacts, then delegates to the wrapped tracker store (see the module docstring)."""
 
@@ -120,6 +183,11 @@ class RedactingTrackerStore(TrackerStore):
         self._inner = create_tracker_store(inner_config, domain, None)
         self._max_conversations = int(max_conversations or 0)
         self._stored_lengths: "OrderedDict[Text, int]" = OrderedDict()
+        self._recent = (
+            _RecentTrackers(self._inner, _RECENT_TRACKERS)
+            if isinstance(self._inner, SQLTrackerStore)
+            else None
+        )
         super().__init__(domain, event_broker, **kwargs)
         pool_sqlite(self._inner)
         pool_sqlite(event_broker)
@@ -132,6 +200,9 @@ class RedactingTrackerStore(TrackerStore):
     @domain.setter
     def domain(self, domain: Optional[Domain]) -> None:
         self._inner.domain = domain or Domain.empty()
+        recent = getattr(self, "_recent", None)  # None while the base class sets it up
+        if recent is not None:
+            recent.clear()  # trackers carry the slots of the domain they were loaded with
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Redact the new messages, save the tracker in the wrapped store, stream the new events."""
@@ -146,6 +217,8 @@ class RedactingTrackerStore(TrackerStore):
             redact_event(event)
         await self._inner.save(tracker)
         self._remember(sender_id, len(tracker.events))
+        if self._recent is not None:
+            self._recent.put(tracker)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, sender_id)
         self._bound_memory(sender_id)
@@ -167,7 +240,9 @@ class RedactingTrackerStore(TrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The tracker of ``sender_id`` from the wrapped store (its length is remembered)."""
-        tracker = await self._inner.retrieve(sender_id)
+        tracker = self._recent.get(sender_id) if self._recent is not None else None
+        if tracker is None:
+            tracker = await self._inner.retrieve(sender_id)
         self._remember(sender_id, len(tracker.events) if tracker is not None else 0)
         return tracker
 

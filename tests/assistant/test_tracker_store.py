@@ -172,3 +172,53 @@ def test_sqlite_files_get_kept_connections_in_wal_mode(tmp_path: Path) -> None:
         assert isinstance(engine.pool, QueuePool)
         with sqlite3.connect(tmp_path / name) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_recent_trackers_are_reused_only_while_the_store_holds_them(tmp_path: Path) -> None:
+    from rasa.shared.core.events import SessionStarted
+
+    wrapped = {"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")}
+    domain = Domain.from_dict({"intents": ["ask_faq"]})
+
+    def as_dicts(tracker: DialogueStateTracker | None) -> list[dict[str, Any]]:
+        assert tracker is not None
+        return [event.as_dict() for event in tracker.events]
+
+    async def run() -> None:
+        store = RedactingTrackerStore(domain, wrapped=wrapped)
+        replica = RedactingTrackerStore(domain, wrapped=wrapped)  # another process, same db
+        new = DialogueStateTracker("web-9", domain.slots)
+        new.update(ActionExecuted("action_session_start"))
+        new.update(SessionStarted())
+        _turn(new, "câu một")
+        await store.save(new)
+        # a new conversation is not kept as created: the store loads from SessionStarted on
+        second = await store.retrieve("web-9")
+        assert second is not None
+        assert second is not new
+        _turn(second, "câu hai")
+        await store.save(second)
+        third = await store.retrieve("web-9")
+        assert third is second  # kept: no load
+        assert as_dicts(third) == as_dicts(await replica.retrieve("web-9"))
+        # a turn that fails before saving leaves nothing behind
+        _turn(third, "câu ba chưa lưu")
+        fourth = await store.retrieve("web-9")
+        assert fourth is not third
+        assert as_dicts(fourth) == as_dicts(second)[: len(as_dicts(fourth))]
+        assert len(fourth.events) == 9
+        await store.save(fourth)  # kept again
+        # another replica answers a turn: the kept tracker is stale and is not used
+        elsewhere = await replica.retrieve("web-9")
+        assert elsewhere is not None
+        _turn(elsewhere, "câu bốn ở bản sao khác")
+        await replica.save(elsewhere)
+        fresh = await store.retrieve("web-9")
+        assert as_dicts(fresh) == as_dicts(elsewhere)
+        # the conversation is deleted (privacy forget): nothing comes back
+        await store.save(fresh)
+        with sqlite3.connect(tmp_path / "trackers.db") as conn:
+            conn.execute("DELETE FROM events WHERE sender_id = 'web-9'")
+        assert await store.retrieve("web-9") is None
+
+    asyncio.run(run())
