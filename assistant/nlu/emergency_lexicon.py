@@ -4,7 +4,8 @@ Patterns are regular expressions written in lower-case Vietnamese WITH diacritic
 accented letter also matches its unaccented form, so ``cháy`` matches "cháy" and "chay" but
 not "chạy": unaccented input works while accented input keeps its precision. A space matches
 any run of whitespace, `` ~ `` matches a gap of up to four words, and patterns only match whole
-words.
+words. A few words also match their chat spellings (``không`` matches "ko", "k", "hông"; ``người``
+matches "ng"; ``được``, ``với``, ``rồi``), so one pattern covers teen code too.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ DEFAULT_EMERGENCY_PATH = DATA_DIR / "lexicon" / "emergency.yml"
 EMERGENCY_KINDS = ("fire", "medical", "crime", "accident", "rescue")
 
 _GAP = r"(?:\s+\S+){0,4}\s+"
+
+# Chat spellings a pattern word also matches (teen code, abbreviations); applied to whole words.
+_ALIASES = {
+    "không": ("ko", "k", "hông", "hổng", "hok", "khg", "kh"),
+    "người": ("ng", "ngừoi"),
+    "được": ("dc", "đc", "dk"),
+    "với": ("vs", "zới"),
+    "rồi": ("r", "rùi"),
+}
+_ALIAS_WORD = re.compile(r"(?<![\w\\])(" + "|".join(_ALIASES) + r")(?!\w)")
 
 
 class LexiconError(InvalidConfigException):
@@ -110,8 +121,20 @@ def _lower_keep_length(text: str) -> str:
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
+def _with_aliases(pattern: str) -> str:
+    """Let the words of ``_ALIASES`` also match their chat spellings (outside [...] classes)."""
+    parts = re.split(r"(\[[^\]]*\])", pattern)
+    return "".join(
+        part if part.startswith("[") else _ALIAS_WORD.sub(
+            lambda m: "(?:" + "|".join((m.group(1), *_ALIASES[m.group(1)])) + ")", part
+        )
+        for part in parts
+    )
+
+
 def _lenient(pattern: str) -> str:
     """Let every accented letter of ``pattern`` also match its unaccented form."""
+    pattern = _with_aliases(pattern)
     out: List[str] = []
     in_class = False
     i = 0
