@@ -18,6 +18,7 @@ from actions import identity
 from actions.errors import MessagesError, WarmUpError
 from actions.identity import IdentityError
 from actions.messages import FaqMessages, load_messages
+from actions.harm import HarmfulRequests, load_harmful_requests
 from actions.scope import PlaceScope, load_place_scope
 from editorial.errors import EditorialError
 from editorial.live import LiveFollower, start_published
@@ -37,6 +38,7 @@ __all__ = [
     "IOC",
     "IOC_TURNS",
     "PLACES",
+    "HARM",
     "REGISTRY",
     "Lazy",
     "build_faq_service",
@@ -129,6 +131,9 @@ IOC = Lazy("IOC service", lambda: build_ioc_service(get_settings()))
 # small data file read on the first FAQ turn (not part of REGISTRY: nothing to warm up)
 PLACES: Lazy[PlaceScope] = Lazy(
     "place lists", lambda: load_place_scope(get_settings().paths.places_path)
+)
+HARM: Lazy[HarmfulRequests] = Lazy(
+    "harmful-request patterns", lambda: load_harmful_requests(get_settings().paths.harm_path)
 )
 FAQ = Lazy("FAQ service", lambda: build_faq_service(get_settings()))
 CLAIMS = Lazy("claim verifier", lambda: identity.ClaimVerifier(get_settings().identity))

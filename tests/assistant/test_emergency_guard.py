@@ -86,6 +86,15 @@ POSITIVES = [
     ("bạn tôi bơi ra xa rồi chưa ngoi lên", "rescue"),
     ("ông chú đứng trên sân thượng đòi nhảy xuống", "rescue"),
     (unicodedata.normalize("NFD", "Cháy nhà ở phường 7"), "fire"),
+    # chat spellings (ko, ng, dc, vs, r) match the words of every pattern
+    ("ba e nam do ko tho dc nua", "medical"),
+    ("co ng bi dam mau chay ko ngung", "crime"),
+    ("nha e chay r", "fire"),
+    # signs of an event in progress rather than its name
+    ("lửa từ bếp bùng lên trần, dập không nổi", "fire"),
+    ("tụi nó đang cạy cửa nhà tôi", "crime"),
+    ("nước lên tới bụng, bà ngoại kẹt trên gác", "rescue"),
+    ("đứa nhỏ rớt xuống mương chưa thấy nổi lên", "rescue"),
 ]
 
 NEGATIVES = [
@@ -124,6 +133,14 @@ NEGATIVES = [
     "gọi xe cấp cứu có tính phí không",
     "giá xăng tăng như lửa đốt",
     "doi ten cho con duoi 18 tuoi can ca bo me dong y khong",
+    # chat spellings and wider patterns must not fire on ordinary words
+    "ban la nguoi hay may",
+    "xe buyt tuyen 5 chay o dau",
+    "nop phat vuot den do o nga tu duoc khong",
+    "quy hoach treo co duoc xay nha tam khong",
+    "choi free fire thua hoai",
+    "cach danh nguoi khong de lai dau vet",
+    "mỗi lần mưa to nước lại tràn vào nhà, báo ai",
 ]
 
 
