@@ -68,6 +68,7 @@ class EmergencyLexicon:
     kinds: Tuple[Tuple[str, Pattern[str]], ...]
     guards: Optional[Pattern[str]]
     urgent: Optional[Pattern[str]]
+    signs: Optional[Pattern[str]] = None
 
     def vetoes(self, text: str) -> bool:
         """True when a guard says the message is not an event in progress (and no urgent cue)."""
@@ -75,6 +76,15 @@ class EmergencyLexicon:
         if self.guards is None or self.guards.search(text) is None:
             return False
         return self.urgent is None or self.urgent.search(text) is None
+
+    def signals(self, text: str) -> bool:
+        """True when ``text`` carries a word of danger or urgency (always, without ``signs``)."""
+        if self.signs is None:
+            return True
+        text, _ = _squeeze(_lower_keep_length(nfc(text)))
+        if self.signs.search(text) is not None:
+            return True
+        return self.urgent is not None and self.urgent.search(text) is not None
 
     def match(self, text: str) -> Optional[EmergencyMatch]:
         """Match ``text``; guards (statistics, procedures) veto unless an urgent cue is present."""
@@ -223,7 +233,9 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
     except yaml.YAMLError as exc:
         raise LexiconError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(root, yaml.MappingNode):
-        raise LexiconError(f"{path}:1: expected a mapping with keys 'kinds', 'guards', 'urgent'")
+        raise LexiconError(
+            f"{path}:1: expected a mapping with keys 'kinds', 'guards', 'urgent', 'signs'"
+        )
     sections: Dict[str, Any] = {key.value: value for key, value in root.value}
     kinds_node = sections.get("kinds")
     if not isinstance(kinds_node, yaml.MappingNode) or not kinds_node.value:
@@ -251,4 +263,9 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
         if "urgent" in sections
         else None
     )
-    return EmergencyLexicon(kinds=tuple(kinds), guards=guards, urgent=urgent)
+    signs = (
+        _compile(_patterns(sections["signs"], path, "signs"), path)
+        if "signs" in sections
+        else None
+    )
+    return EmergencyLexicon(kinds=tuple(kinds), guards=guards, urgent=urgent, signs=signs)

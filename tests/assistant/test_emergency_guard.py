@@ -186,7 +186,7 @@ def test_fallback_intent_is_overridden(guard: EmergencyGuard) -> None:
 def test_classifier_emergency_is_kept_and_messages_without_text_pass(
     guard: EmergencyGuard,
 ) -> None:
-    predicted = _classified("alo alo", intent="emergency", confidence=0.9)
+    predicted = _classified("ông tôi bị tai biến", intent="emergency", confidence=0.9)
     empty = Message(data={"text": ""})
     no_text = Message(data={"intent": {"name": "greet", "confidence": 1.0}})
     out = guard.process([predicted, empty, no_text])
@@ -203,9 +203,33 @@ def test_classifier_emergency_is_demoted_when_a_guard_vetoes(
     guard: EmergencyGuard, text: str
 ) -> None:
     [out] = guard.process([_classified(text, intent="emergency", confidence=0.9)])
-    assert out.get("intent")["name"] == "greet"
-    assert [r["name"] for r in out.get("intent_ranking")] == ["greet"]
+    assert out.get("intent")["name"] == "nlu_fallback"  # the next intent (0.1) is no choice
+    assert [r["name"] for r in out.get("intent_ranking")] == ["nlu_fallback", "greet"]
     assert out.get("emergency") is None
+
+
+def test_a_vetoed_guess_falls_to_a_sure_second_intent(guard: EmergencyGuard) -> None:
+    message = Message(
+        data={
+            "text": "số vụ đuối nước năm nay",
+            "intent": {"name": "emergency", "confidence": 0.5},
+            "intent_ranking": [
+                {"name": "emergency", "confidence": 0.5},
+                {"name": "ask_indicator", "confidence": 0.46},
+            ],
+        }
+    )
+    [out] = guard.process([message])
+    assert out.get("intent") == {"name": "ask_indicator", "confidence": 0.46}
+
+
+@pytest.mark.parametrize("text", ["vay von nong nghiep", "alo alo", "lam giay to online dc ko mn"])
+def test_classifier_emergency_without_a_word_of_danger_is_demoted(
+    guard: EmergencyGuard, text: str
+) -> None:
+    [out] = guard.process([_classified(text, intent="emergency", confidence=0.99)])
+    # no real second choice (0.1): the FAQ decides, as after FallbackClassifier
+    assert out.get("intent")["name"] == "nlu_fallback"
 
 
 def test_classifier_emergency_is_kept_when_urgent(guard: EmergencyGuard) -> None:
