@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 
 from actions import identity
 from actions.errors import MessagesError, WarmUpError
+from actions.harm import HarmfulRequests, load_harmful_requests
 from actions.identity import IdentityError
 from actions.messages import FaqMessages, load_messages
-from actions.harm import HarmfulRequests, load_harmful_requests
 from actions.scope import PlaceScope, load_place_scope
 from editorial.errors import EditorialError
 from editorial.live import LiveFollower, start_published
@@ -35,10 +35,10 @@ __all__ = [
     "CLAIMS",
     "FAQ",
     "FAQ_MESSAGES",
+    "HARM",
     "IOC",
     "IOC_TURNS",
     "PLACES",
-    "HARM",
     "REGISTRY",
     "Lazy",
     "build_faq_service",

@@ -92,12 +92,13 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
                 f"{name}: option 'entity' must be an entity name or null, got {entity!r}"
             )
         threshold = config.get("fallback_threshold", 0.45)
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
-            0.0 <= threshold <= 1.0
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or not (0.0 <= threshold <= 1.0)
         ):
             raise InvalidConfigException(
-                f"{name}: option 'fallback_threshold' must be a number in [0, 1], "
-                f"got {threshold!r}"
+                f"{name}: option 'fallback_threshold' must be a number in [0, 1], got {threshold!r}"
             )
         lexicon = config.get("lexicon")
         if lexicon is not None and (not isinstance(lexicon, str) or not lexicon):

@@ -135,7 +135,9 @@ def _with_aliases(pattern: str) -> str:
     """Let the words of ``_ALIASES`` also match their chat spellings (outside [...] classes)."""
     parts = re.split(r"(\[[^\]]*\])", pattern)
     return "".join(
-        part if part.startswith("[") else _ALIAS_WORD.sub(
+        part
+        if part.startswith("[")
+        else _ALIAS_WORD.sub(
             lambda m: "(?:" + "|".join((m.group(1), *_ALIASES[m.group(1)])) + ")", part
         )
         for part in parts
@@ -264,8 +266,6 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
         else None
     )
     signs = (
-        _compile(_patterns(sections["signs"], path, "signs"), path)
-        if "signs" in sections
-        else None
+        _compile(_patterns(sections["signs"], path, "signs"), path) if "signs" in sections else None
     )
     return EmergencyLexicon(kinds=tuple(kinds), guards=guards, urgent=urgent, signs=signs)

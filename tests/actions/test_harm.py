@@ -50,5 +50,5 @@ def test_ordinary_questions_are_left_alone(text: str) -> None:
 def test_a_bad_pattern_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "harm.yml"
     path.write_text("asks: ['(làm giả']\n", encoding="utf-8")
-    with pytest.raises(MessagesError, match="harm.yml"):
+    with pytest.raises(MessagesError, match=r"harm\.yml"):
         load_harmful_requests(path)
