@@ -223,7 +223,15 @@ def test_a_vetoed_guess_falls_to_a_sure_second_intent(guard: EmergencyGuard) -> 
     assert out.get("intent") == {"name": "ask_indicator", "confidence": 0.46}
 
 
-@pytest.mark.parametrize("text", ["vay von nong nghiep", "alo alo", "lam giay to online dc ko mn"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vay von nong nghiep",
+        "alo alo",
+        "lam giay to online dc ko mn",
+        "quán hải sản nào không chặt chém du khách",
+    ],
+)
 def test_classifier_emergency_without_a_word_of_danger_is_demoted(
     guard: EmergencyGuard, text: str
 ) -> None:
