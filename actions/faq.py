@@ -81,6 +81,15 @@ def _names_other_place(text: str) -> bool:
         return False
 
 
+def _asks_for_harm(text: str) -> bool:
+    """The question asks how to do harm (checked only when the patterns load)."""
+    try:
+        return runtime.HARM.get().matched(text) is not None
+    except MessagesError as exc:
+        logger.warning("harmful-request patterns not loaded, not checked: %s", exc)
+        return False
+
+
 def _names_indicator(text: str) -> bool:
     """The IOC parser recognises an indicator in ``text`` (its periods are not checked here)."""
     try:
@@ -127,6 +136,11 @@ class ActionAnswerFaq(Action):
                 return _slots(fallback=True)
             if _names_other_place(text):
                 dispatcher.utter_message(text=msg.outside)
+                return _slots(fallback=True)
+            if _asks_for_harm(text):
+                dispatcher.utter_message(
+                    response="utter_out_of_scope", **turn_mark("decline", role=role)
+                )
                 return _slots(fallback=True)
             intent = str((message.get("intent") or {}).get("name") or "")
             second_opinion = intent in SECOND_OPINION_INTENTS

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from actions import identity
 from actions.errors import MessagesError, WarmUpError
+from actions.harm import HarmfulRequests, load_harmful_requests
 from actions.identity import IdentityError
 from actions.messages import FaqMessages, load_messages
 from actions.scope import PlaceScope, load_place_scope
@@ -34,6 +35,7 @@ __all__ = [
     "CLAIMS",
     "FAQ",
     "FAQ_MESSAGES",
+    "HARM",
     "IOC",
     "IOC_TURNS",
     "PLACES",
@@ -129,6 +131,9 @@ IOC = Lazy("IOC service", lambda: build_ioc_service(get_settings()))
 # small data file read on the first FAQ turn (not part of REGISTRY: nothing to warm up)
 PLACES: Lazy[PlaceScope] = Lazy(
     "place lists", lambda: load_place_scope(get_settings().paths.places_path)
+)
+HARM: Lazy[HarmfulRequests] = Lazy(
+    "harmful-request patterns", lambda: load_harmful_requests(get_settings().paths.harm_path)
 )
 FAQ = Lazy("FAQ service", lambda: build_faq_service(get_settings()))
 CLAIMS = Lazy("claim verifier", lambda: identity.ClaimVerifier(get_settings().identity))

@@ -3,9 +3,10 @@
 Placed after the intent classifier and after FallbackClassifier, so it overrides both
 (``nlu_fallback`` included). When the classifier predicted ``emergency`` but a guard of the
 lexicon says the message is not an event in progress (a past incident, a lasting problem to
-report, a statistic, a procedure, a question about a number) and no urgent cue is present, the
-classifier's next intent is used instead: the guards are explicit evidence, the classifier's
-guess is not.
+report, a statistic, a procedure, a question about a number) and no urgent cue is present, or
+when the message carries no word of danger at all (the lexicon's ``signs``), the classifier's
+next intent is used instead: the guards are explicit evidence, the classifier's guess is not
+(DIET learns the style of its emergency examples as well as their content).
 """
 
 import logging
@@ -65,6 +66,9 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
             "intent": "emergency",
             # Entity carrying the kind (fire|medical|crime|accident|rescue); null: none added
             "entity": "emergency_kind",
+            # A vetoed classifier guess falls to its next intent only when that one is at
+            # least this sure, else to nlu_fallback (FallbackClassifier's threshold)
+            "fallback_threshold": 0.45,
         }
 
     @classmethod
@@ -86,6 +90,15 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
         if entity is not None and (not isinstance(entity, str) or not entity):
             raise InvalidConfigException(
                 f"{name}: option 'entity' must be an entity name or null, got {entity!r}"
+            )
+        threshold = config.get("fallback_threshold", 0.45)
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or not (0.0 <= threshold <= 1.0)
+        ):
+            raise InvalidConfigException(
+                f"{name}: option 'fallback_threshold' must be a number in [0, 1], got {threshold!r}"
             )
         lexicon = config.get("lexicon")
         if lexicon is not None and (not isinstance(lexicon, str) or not lexicon):
@@ -126,7 +139,9 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
             match = self._lexicon.match(text)
             if match is not None:
                 self._mark(message, text, match)
-            elif self._predicted(message) and self._lexicon.vetoes(text):
+            elif self._predicted(message) and (
+                self._lexicon.vetoes(text) or not self._lexicon.signals(text)
+            ):
                 self._demote(message)
         return messages
 
@@ -140,8 +155,15 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
         ]
         if not ranking:
             return
-        logger.debug("emergency vetoed by a guard; intent %s", ranking[0].get(INTENT_NAME_KEY))
-        message.set(INTENT, dict(ranking[0]), add_to_output=True)
+        best = dict(ranking[0])
+        threshold = self._config["fallback_threshold"]
+        if float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < threshold:
+            # the classifier was sure of `emergency` and has no real second choice: let the
+            # FAQ decide (it answers or declines), as FallbackClassifier would have
+            best = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: threshold}
+            ranking = [best, *ranking]
+        logger.debug("emergency vetoed; intent %s", best.get(INTENT_NAME_KEY))
+        message.set(INTENT, best, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     def _mark(self, message: Message, text: str, match: EmergencyMatch) -> None:

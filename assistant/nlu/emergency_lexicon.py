@@ -4,7 +4,8 @@ Patterns are regular expressions written in lower-case Vietnamese WITH diacritic
 accented letter also matches its unaccented form, so ``cháy`` matches "cháy" and "chay" but
 not "chạy": unaccented input works while accented input keeps its precision. A space matches
 any run of whitespace, `` ~ `` matches a gap of up to four words, and patterns only match whole
-words.
+words. A few words also match their chat spellings (``không`` matches "ko", "k", "hông"; ``người``
+matches "ng"; ``được``, ``với``, ``rồi``), so one pattern covers teen code too.
 """
 
 from __future__ import annotations
@@ -34,6 +35,16 @@ EMERGENCY_KINDS = ("fire", "medical", "crime", "accident", "rescue")
 
 _GAP = r"(?:\s+\S+){0,4}\s+"
 
+# Chat spellings a pattern word also matches (teen code, abbreviations); applied to whole words.
+_ALIASES = {
+    "không": ("ko", "k", "hông", "hổng", "hok", "khg", "kh"),
+    "người": ("ng", "ngừoi"),
+    "được": ("dc", "đc", "dk"),
+    "với": ("vs", "zới"),
+    "rồi": ("r", "rùi"),
+}
+_ALIAS_WORD = re.compile(r"(?<![\w\\])(" + "|".join(_ALIASES) + r")(?!\w)")
+
 
 class LexiconError(InvalidConfigException):
     """``emergency.yml`` is missing or malformed (the message names ``path:line``)."""
@@ -57,6 +68,7 @@ class EmergencyLexicon:
     kinds: Tuple[Tuple[str, Pattern[str]], ...]
     guards: Optional[Pattern[str]]
     urgent: Optional[Pattern[str]]
+    signs: Optional[Pattern[str]] = None
 
     def vetoes(self, text: str) -> bool:
         """True when a guard says the message is not an event in progress (and no urgent cue)."""
@@ -64,6 +76,15 @@ class EmergencyLexicon:
         if self.guards is None or self.guards.search(text) is None:
             return False
         return self.urgent is None or self.urgent.search(text) is None
+
+    def signals(self, text: str) -> bool:
+        """True when ``text`` carries a word of danger or urgency (always, without ``signs``)."""
+        if self.signs is None:
+            return True
+        text, _ = _squeeze(_lower_keep_length(nfc(text)))
+        if self.signs.search(text) is not None:
+            return True
+        return self.urgent is not None and self.urgent.search(text) is not None
 
     def match(self, text: str) -> Optional[EmergencyMatch]:
         """Match ``text``; guards (statistics, procedures) veto unless an urgent cue is present."""
@@ -110,8 +131,22 @@ def _lower_keep_length(text: str) -> str:
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
+def _with_aliases(pattern: str) -> str:
+    """Let the words of ``_ALIASES`` also match their chat spellings (outside [...] classes)."""
+    parts = re.split(r"(\[[^\]]*\])", pattern)
+    return "".join(
+        part
+        if part.startswith("[")
+        else _ALIAS_WORD.sub(
+            lambda m: "(?:" + "|".join((m.group(1), *_ALIASES[m.group(1)])) + ")", part
+        )
+        for part in parts
+    )
+
+
 def _lenient(pattern: str) -> str:
     """Let every accented letter of ``pattern`` also match its unaccented form."""
+    pattern = _with_aliases(pattern)
     out: List[str] = []
     in_class = False
     i = 0
@@ -200,7 +235,9 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
     except yaml.YAMLError as exc:
         raise LexiconError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(root, yaml.MappingNode):
-        raise LexiconError(f"{path}:1: expected a mapping with keys 'kinds', 'guards', 'urgent'")
+        raise LexiconError(
+            f"{path}:1: expected a mapping with keys 'kinds', 'guards', 'urgent', 'signs'"
+        )
     sections: Dict[str, Any] = {key.value: value for key, value in root.value}
     kinds_node = sections.get("kinds")
     if not isinstance(kinds_node, yaml.MappingNode) or not kinds_node.value:
@@ -228,4 +265,7 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
         if "urgent" in sections
         else None
     )
-    return EmergencyLexicon(kinds=tuple(kinds), guards=guards, urgent=urgent)
+    signs = (
+        _compile(_patterns(sections["signs"], path, "signs"), path) if "signs" in sections else None
+    )
+    return EmergencyLexicon(kinds=tuple(kinds), guards=guards, urgent=urgent, signs=signs)

@@ -109,6 +109,11 @@ class PathSettings(Group):
         return self.data_dir / "lexicon" / "places.yml"
 
     @property
+    def harm_path(self) -> Path:
+        """Patterns of requests to do harm (declined before FAQ retrieval)."""
+        return self.data_dir / "lexicon" / "harm.yml"
+
+    @property
     def ioc_catalog(self) -> Path:
         return self.data_dir / "ioc" / "catalog.yml"
 

@@ -86,6 +86,15 @@ POSITIVES = [
     ("bạn tôi bơi ra xa rồi chưa ngoi lên", "rescue"),
     ("ông chú đứng trên sân thượng đòi nhảy xuống", "rescue"),
     (unicodedata.normalize("NFD", "Cháy nhà ở phường 7"), "fire"),
+    # chat spellings (ko, ng, dc, vs, r) match the words of every pattern
+    ("ba e nam do ko tho dc nua", "medical"),
+    ("co ng bi dam mau chay ko ngung", "crime"),
+    ("nha e chay r", "fire"),
+    # signs of an event in progress rather than its name
+    ("lửa từ bếp bùng lên trần, dập không nổi", "fire"),
+    ("tụi nó đang cạy cửa nhà tôi", "crime"),
+    ("nước lên tới bụng, bà ngoại kẹt trên gác", "rescue"),
+    ("đứa nhỏ rớt xuống mương chưa thấy nổi lên", "rescue"),
 ]
 
 NEGATIVES = [
@@ -124,6 +133,14 @@ NEGATIVES = [
     "gọi xe cấp cứu có tính phí không",
     "giá xăng tăng như lửa đốt",
     "doi ten cho con duoi 18 tuoi can ca bo me dong y khong",
+    # chat spellings and wider patterns must not fire on ordinary words
+    "ban la nguoi hay may",
+    "xe buyt tuyen 5 chay o dau",
+    "nop phat vuot den do o nga tu duoc khong",
+    "quy hoach treo co duoc xay nha tam khong",
+    "choi free fire thua hoai",
+    "cach danh nguoi khong de lai dau vet",
+    "mỗi lần mưa to nước lại tràn vào nhà, báo ai",
 ]
 
 
@@ -169,7 +186,7 @@ def test_fallback_intent_is_overridden(guard: EmergencyGuard) -> None:
 def test_classifier_emergency_is_kept_and_messages_without_text_pass(
     guard: EmergencyGuard,
 ) -> None:
-    predicted = _classified("alo alo", intent="emergency", confidence=0.9)
+    predicted = _classified("ông tôi bị tai biến", intent="emergency", confidence=0.9)
     empty = Message(data={"text": ""})
     no_text = Message(data={"intent": {"name": "greet", "confidence": 1.0}})
     out = guard.process([predicted, empty, no_text])
@@ -186,9 +203,41 @@ def test_classifier_emergency_is_demoted_when_a_guard_vetoes(
     guard: EmergencyGuard, text: str
 ) -> None:
     [out] = guard.process([_classified(text, intent="emergency", confidence=0.9)])
-    assert out.get("intent")["name"] == "greet"
-    assert [r["name"] for r in out.get("intent_ranking")] == ["greet"]
+    assert out.get("intent")["name"] == "nlu_fallback"  # the next intent (0.1) is no choice
+    assert [r["name"] for r in out.get("intent_ranking")] == ["nlu_fallback", "greet"]
     assert out.get("emergency") is None
+
+
+def test_a_vetoed_guess_falls_to_a_sure_second_intent(guard: EmergencyGuard) -> None:
+    message = Message(
+        data={
+            "text": "số vụ đuối nước năm nay",
+            "intent": {"name": "emergency", "confidence": 0.5},
+            "intent_ranking": [
+                {"name": "emergency", "confidence": 0.5},
+                {"name": "ask_indicator", "confidence": 0.46},
+            ],
+        }
+    )
+    [out] = guard.process([message])
+    assert out.get("intent") == {"name": "ask_indicator", "confidence": 0.46}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vay von nong nghiep",
+        "alo alo",
+        "lam giay to online dc ko mn",
+        "quán hải sản nào không chặt chém du khách",
+    ],
+)
+def test_classifier_emergency_without_a_word_of_danger_is_demoted(
+    guard: EmergencyGuard, text: str
+) -> None:
+    [out] = guard.process([_classified(text, intent="emergency", confidence=0.99)])
+    # no real second choice (0.1): the FAQ decides, as after FallbackClassifier
+    assert out.get("intent")["name"] == "nlu_fallback"
 
 
 def test_classifier_emergency_is_kept_when_urgent(guard: EmergencyGuard) -> None:
