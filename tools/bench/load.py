@@ -2,13 +2,16 @@
 ``rasa init`` bot, measured in the same run.
 
     python -m tools.bench.load [--users 10] [--seconds 60] [--targets embedded cluster plain]
-                               [--json] [--write]
+                               [--think 0.2 1.0] [--json] [--write]
 
 Each target gets N locust users for T seconds (7 in 10 over REST, 3 over socket.io,
 ``tools/bench/locustfile.py``);
 reported: turns/s, p50/p95/p99, errors, and the turns lost (sent and answered, but not in the
 tracker store afterwards). The plain bot is a ``rasa init`` project generated into
 ``var/bench/plain`` and trained once (cached). ``--write`` puts the table into docs/benchmarks.md.
+Each user waits ``--think`` MIN MAX seconds between turns (default 0.2–1.0, a person typing);
+with a think time the bots serve what is offered and the comparison is one of latency,
+``--think 0 0`` saturates them (throughput = capacity) and writes its own section.
 Goal for a run by hand: ``--users 20 --seconds 300``.
 """
 
@@ -47,6 +50,7 @@ DOC = REPO_ROOT / "docs" / "benchmarks.md"
 ROLE_SECRET = "bench-role-secret-0123456789abcdef"
 LOCUSTFILE = REPO_ROOT / "tools" / "bench" / "locustfile.py"
 SECTION = "## Load test with locust (REST + socket.io)"
+SATURATED = "## Load test with locust, saturated (no think time)"
 
 
 @contextmanager
@@ -129,7 +133,10 @@ def _plain(tmp: Path) -> Iterator[tuple[str, str]]:
         proc.wait(timeout=30)
 
 
-def _locust(url: str, api_token: str, mix: str, users: int, seconds: int, tmp: Path) -> dict:
+def _locust(
+    url: str, api_token: str, mix: str, users: int, seconds: int, think: tuple[float, float],
+    tmp: Path,
+) -> dict:  # fmt: skip
     """One headless locust run against ``url``; its aggregated numbers and the turns sent."""
     sent = tmp / f"sent-{mix}-{free_port()}.tsv"
     prefix = sent.with_suffix("")
@@ -166,6 +173,10 @@ def _locust(url: str, api_token: str, mix: str, users: int, seconds: int, tmp: P
             str(sent),
             "--role-secret",
             ROLE_SECRET,
+            "--think-min",
+            str(think[0]),
+            "--think-max",
+            str(think[1]),
         ],
         env=env,
         check=False,  # locust exits 1 when a request failed: the numbers say so
@@ -206,7 +217,9 @@ def _lost_turns(url: str, api_token: str, sent: Path) -> int:
     return lost
 
 
-def run(users: int, seconds: int, targets: list[str]) -> dict[str, dict]:
+def run(
+    users: int, seconds: int, targets: list[str], think: tuple[float, float] = (0.2, 1.0)
+) -> dict[str, dict]:
     """Measure each target in turn (one at a time: they share 2 CPUs)."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
     starters = {"embedded": _embedded, "cluster": _cluster, "plain": _plain}
@@ -215,7 +228,7 @@ def run(users: int, seconds: int, targets: list[str]) -> dict[str, dict]:
         for target in targets:
             with starters[target](tmp) as (url, api_token):
                 mix = "plain" if target == "plain" else "ours"
-                results[target] = _locust(url, api_token, mix, users, seconds, tmp)
+                results[target] = _locust(url, api_token, mix, users, seconds, think, tmp)
             print(f"{target}: {json.dumps(results[target])}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -229,14 +242,25 @@ LABELS = {
 }
 
 
-def table(results: dict[str, dict], users: int, seconds: int) -> str:
+def _section(think: tuple[float, float]) -> str:
+    return SATURATED if think[1] <= 0 else SECTION
+
+
+def table(
+    results: dict[str, dict], users: int, seconds: int, think: tuple[float, float] = (0.2, 1.0)
+) -> str:
     """The Markdown section for docs/benchmarks.md."""
     plain = results.get("plain", {}).get("turns_per_s")
+    pause = (
+        "no pause between a user's turns"
+        if think[1] <= 0
+        else f"{think[0]:g}–{think[1]:g} s between a user's turns"
+    )
     lines = [
-        SECTION,
+        _section(think),
         "",
-        f"`make bench-load` — {users} users for {seconds} s per target, 3 in 10 of them over "
-        f"socket.io, the rest REST; measured {dt.date.today().isoformat()} on "
+        f"`make bench-load` — {users} users for {seconds} s per target, {pause}, 3 in 10 of "
+        f"them over socket.io, the rest REST; measured {dt.date.today().isoformat()} on "
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end). Lost = "
         "turns answered but missing from the tracker store afterwards.",
         "",
@@ -253,9 +277,10 @@ def table(results: dict[str, dict], users: int, seconds: int) -> str:
 
 
 def write_doc(section: str) -> None:
-    """Replace (or append) the load section of docs/benchmarks.md."""
+    """Replace (or append) the section of docs/benchmarks.md that ``section`` starts with."""
     text = DOC.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
+    title = section.splitlines()[0]
+    pattern = re.compile(re.escape(title) + r".*?(?=\n## |\Z)", re.S)
     if pattern.search(text):
         text = pattern.sub(section.rstrip("\n") + "\n", text)
     else:
@@ -270,11 +295,18 @@ def main() -> None:
     parser.add_argument(
         "--targets", nargs="+", default=["embedded", "cluster", "plain"], choices=list(LABELS)
     )
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=[0.2, 1.0], metavar=("MIN", "MAX"),
+        help="seconds a user waits between turns (0 0: saturated, its own section)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
-    results = run(args.users, args.seconds, args.targets)
-    section = table(results, args.users, args.seconds)
+    if not 0 <= args.think[0] <= args.think[1]:
+        parser.error("--think MIN MAX: 0 <= MIN <= MAX")
+    think = (args.think[0], args.think[1])
+    results = run(args.users, args.seconds, args.targets, think)
+    section = table(results, args.users, args.seconds, think)
     print(section)
     if args.json:
         print(json.dumps(results))

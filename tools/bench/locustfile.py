@@ -19,7 +19,7 @@ import uuid
 from typing import Any
 
 import socketio
-from locust import HttpUser, User, between, events, task
+from locust import HttpUser, User, events, task
 from locust.env import Environment
 
 from actions.identity import mint_claim
@@ -30,6 +30,8 @@ def _options(parser: Any) -> None:
     parser.add_argument("--mix", choices=["ours", "plain"], default="ours")
     parser.add_argument("--sent", default="", help="file to append answered turns to")
     parser.add_argument("--role-secret", default="", help="ASSISTANT_ROLE_SECRET of the bot")
+    parser.add_argument("--think-min", type=float, default=0.2, help="seconds between turns, min")
+    parser.add_argument("--think-max", type=float, default=1.0, help="seconds between turns, max")
 
 
 CITIZEN = [
@@ -46,6 +48,13 @@ STAFF = ["thu ngân sách tháng trước?", "tỷ lệ hồ sơ đúng hạn qu
 PLAIN = ["hello", "I am sad", "yes", "great, thanks", "are you a bot?", "bye"]
 
 _lock = threading.Lock()
+
+
+def _think(environment: Environment) -> float:
+    """Seconds a user waits before the next turn (``--think-min``/``--think-max``; 0 = none)."""
+    options = environment.parsed_options
+    low, high = (options.think_min, options.think_max) if options else (0.2, 1.0)
+    return random.uniform(low, high)
 
 
 def _conversation_length() -> int:
@@ -76,7 +85,9 @@ class RestUser(HttpUser):
     """A citizen (or, one in five, a civil servant) over Rasa's REST channel."""
 
     weight = 7
-    wait_time = between(0.2, 1.0)
+
+    def wait_time(self) -> float:
+        return _think(self.environment)
 
     def on_start(self) -> None:
         self._next_citizen()
@@ -108,7 +119,9 @@ class SocketIoUser(User):
     """A widget user over Rasa's socket.io channel (``?sender=`` pins it to one replica)."""
 
     weight = 3
-    wait_time = between(0.2, 1.0)
+
+    def wait_time(self) -> float:
+        return _think(self.environment)
 
     def on_start(self) -> None:
         self.replies: list[dict[str, Any]] = []
