@@ -118,7 +118,7 @@ CV_EPOCHS ?=
 CV_OUT ?= var/eval/rasa-cv
 .PHONY: eval-cv
 
-eval-cv: runtimes ## rasa test nlu --cross-validation of the intents → $(CV_OUT)/ [CV_FOLDS=5 CV_EPOCHS=as shipped]
+eval-cv: runtimes ## rasa test nlu --cross-validation of the intents → var/eval/rasa-cv/ [CV_FOLDS=5 CV_EPOCHS=…]
 	@rm -rf $(CV_OUT) && mkdir -p $(CV_OUT)
 	@sed -E '$(if $(CV_EPOCHS),s/^( +epochs:) [0-9]+/\1 $(CV_EPOCHS)/)' config.yml > $(CV_OUT)/config.yml
 	@start=$$(date +%s); \
