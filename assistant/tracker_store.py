@@ -34,11 +34,13 @@ never corrupts the file; production runs PostgreSQL.
 """
 
 import itertools
+import json
 from collections import OrderedDict
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import (
     InMemoryTrackerStore,
     SQLTrackerStore,
@@ -219,9 +221,26 @@ class RedactingTrackerStore(TrackerStore):
         self._remember(sender_id, len(tracker.events))
         if self._recent is not None:
             self._recent.put(tracker)
-        if self.event_broker is not None:
-            await self._stream_new_events(self.event_broker, new_events, sender_id)
+        if self.event_broker is not None and new_events:
+            self._publish(self.event_broker, new_events, sender_id)
         self._bound_memory(sender_id)
+
+    @staticmethod
+    def _publish(broker: EventBroker, events: List[Event], sender_id: Text) -> None:
+        """Send the turn's events as Rasa does (same bodies, same order)."""
+        bodies = [{"sender_id": sender_id, **event.as_dict()} for event in events]
+        if isinstance(broker, SQLEventBroker):
+            # one transaction per turn (Rasa's publish commits each event): the consumer also
+            # never sees half a turn
+            with broker.session_scope() as session:
+                session.add_all(
+                    broker.SQLBrokerEvent(sender_id=sender_id, data=json.dumps(body))
+                    for body in bodies
+                )
+                session.commit()
+            return
+        for body in bodies:
+            broker.publish(body)
 
     def _remember(self, sender_id: Text, length: int) -> None:
         self._stored_lengths[sender_id] = length
