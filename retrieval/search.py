@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from retrieval.corpus import Corpus
 from retrieval.index import EncoderLike, FaqIndex
 from retrieval.lexical import LexicalIndex
-from retrieval.restore import DiacriticRestorer
+from retrieval.restore import DiacriticRestorer, LanguageCounts
+from retrieval.vocabulary import general_counts
 from vitext import expand_abbreviations, fold, has_diacritics, nfc
 
 __all__ = ["STRATEGIES", "FaqHit", "FaqSearcher", "SearchResult", "rrf"]
@@ -72,6 +73,9 @@ class FaqSearcher:
         accented_lexical_weight: float = 0.3,
         accented_lexical: str = "folded",
         rrf_k: int = _RRF_K,
+        vocabulary: LanguageCounts | None = None,
+        restore_min_posterior: float = 0.0,
+        folded_dense_weight: float = 0.0,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
@@ -93,7 +97,13 @@ class FaqSearcher:
             if accented_lexical == "accented"
             else self.lexical
         )
-        self.restorer = DiacriticRestorer.from_texts([*texts, *(e.answer for e in corpus.entries)])
+        # the corpus' words plus the project's other texts and a word list (retrieval.vocabulary)
+        self.restorer = DiacriticRestorer.from_texts(
+            [*texts, *(e.answer for e in corpus.entries)],
+            background=general_counts() if vocabulary is None else vocabulary,
+        )
+        self._min_posterior = restore_min_posterior
+        self._folded_weight = folded_dense_weight
 
     def expand(self, query: str) -> str:
         """The query with abbreviations expanded (what the dense channel encodes)."""
@@ -108,6 +118,10 @@ class FaqSearcher:
             return fold(expanded), "folded"
         # the route is decided on what the user typed: expansions add accents of their own
         if strategy == "route" and not has_diacritics(query):
+            if self._min_posterior > 0:
+                return self.restorer.restore_confident(
+                    expanded, min_posterior=self._min_posterior
+                ), "orig"
             return self.restorer.restore(expanded), "orig"
         return expanded, "orig"
 
@@ -144,6 +158,11 @@ class FaqSearcher:
             weights = {"dense": 1.0, "lexical": self._lexical_weight}
         else:
             weights = {"dense": 1.0, "lexical": 1.0}
+            if self._folded_weight > 0:  # also the folded query against the folded phrasings
+                fvec = self.encoder.encode([fold(expanded)])[0]
+                folded = self._visible(self.index.search(fvec, variant="folded", top_k=depth), role)
+                rankings["dense_folded"] = [k for k, _ in folded]
+                weights["dense_folded"] = self._folded_weight
         fused = rrf(rankings, weights, k=self._rrf_k)
         ranked = sorted(fused, key=lambda k: -fused[k])[:top_k]
         dense_scores = dict(dense)
