@@ -121,8 +121,13 @@ class DiacriticRestorer:
         return math.log((pair + mix * prior) / (self._unigrams.get(previous, 0.0) + mix))
 
     def _lattice(self, text: str) -> list[list[str]]:
-        """Candidate forms per folded word (an unknown word is its own only candidate)."""
-        return [list(self._forms.get(w) or (w,)) for w in _WORD_RE.findall(fold(text))]
+        """Candidate forms per word: a word that already has its accents (an expanded
+        abbreviation: "bhyt" → "bảo hiểm y tế") keeps them; an unknown word is its own only
+        candidate."""
+        return [
+            [word] if has_diacritics(word) else list(self._forms.get(word) or (word,))
+            for word in _WORD_RE.findall(nfc(text).lower())
+        ]
 
     def _step(self, previous: str, word: str, known: bool) -> float:
         # an unknown word carries every path unchanged (no evidence either way)
@@ -191,10 +196,10 @@ class DiacriticRestorer:
     def restore_confident(self, text: str, *, min_posterior: float) -> str:
         """The restored text with every word whose posterior is below ``min_posterior`` left
         folded (as typed): "keep what the user wrote" where the model hesitates."""
-        folded = _WORD_RE.findall(fold(text))
+        typed = _WORD_RE.findall(nfc(text).lower())
         return " ".join(
-            form if p >= min_posterior else typed
-            for (form, p), typed in zip(self.posteriors(text), folded, strict=True)
+            form if p >= min_posterior else word
+            for (form, p), word in zip(self.posteriors(text), typed, strict=True)
         )
 
 

@@ -125,3 +125,11 @@ def test_corpus_words_still_win_with_the_background(typed: str, restored: str) -
         background=general_counts(),
     )
     assert restorer.restore(typed) == restored
+
+
+def test_words_that_already_have_accents_keep_them() -> None:
+    # an expanded abbreviation arrives accented; a rare form must not be re-guessed
+    restorer = DiacriticRestorer.from_texts(["mua bảo hiểm", "mưa bão to"])
+    assert restorer.restore("mua bão") == "mưa bão"  # and they inform their neighbours
+    assert restorer.restore("mua bảo") == "mua bảo"
+    assert restorer.restore("het hạn") == "het hạn"  # "het" unknown, "hạn" unknown: as typed
