@@ -75,7 +75,6 @@ class FaqSearcher:
         rrf_k: int = _RRF_K,
         vocabulary: LanguageCounts | None = None,
         restore_min_posterior: float = 0.0,
-        folded_dense_weight: float = 0.0,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
@@ -103,7 +102,6 @@ class FaqSearcher:
             background=general_counts() if vocabulary is None else vocabulary,
         )
         self._min_posterior = restore_min_posterior
-        self._folded_weight = folded_dense_weight
 
     def expand(self, query: str) -> str:
         """The query with abbreviations expanded (what the dense channel encodes)."""
@@ -158,11 +156,6 @@ class FaqSearcher:
             weights = {"dense": 1.0, "lexical": self._lexical_weight}
         else:
             weights = {"dense": 1.0, "lexical": 1.0}
-            if self._folded_weight > 0:  # also the folded query against the folded phrasings
-                fvec = self.encoder.encode([fold(expanded)])[0]
-                folded = self._visible(self.index.search(fvec, variant="folded", top_k=depth), role)
-                rankings["dense_folded"] = [k for k, _ in folded]
-                weights["dense_folded"] = self._folded_weight
         fused = rrf(rankings, weights, k=self._rrf_k)
         ranked = sorted(fused, key=lambda k: -fused[k])[:top_k]
         dense_scores = dict(dense)
