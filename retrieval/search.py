@@ -6,9 +6,10 @@ Strategies (measured in docs/retrieval.md):
 - ``route`` (default): accented query → dense fused with a light (0.3) BM25 over folded
   syllables; unaccented query → diacritics restored (the corpus' vocabulary over a general
   one, retrieval.vocabulary), dense, fused with folded BM25 at equal weight.
-  ``accented_lexical="accented"`` at weight 1 (BM25 over accented syllables: the accents tell `thẻ` from `thế`) is better on UIT-ViCoV19QA and the own
-  set but lowered the whole pipeline's routing on the independent set's dev half (0.861 →
-  0.826 for accented questions), so it is an option, not the default.
+  ``accented_lexical="accented"`` at weight 1 (BM25 over accented syllables: the accents tell
+  `thẻ` from `thế`) is better on UIT-ViCoV19QA and the own set but lowered the whole
+  pipeline's routing on the independent set's dev half (0.861 → 0.826 for accented
+  questions), so it is an option, not the default.
   `has_diacritics(query)` decides the route.
 """
 
