@@ -4,11 +4,12 @@ Strategies (measured in docs/retrieval.md):
 - ``dense``: the query against the phrasings as written.
 - ``rrf``: reciprocal-rank fusion of dense, folded dense (folded query vs folded phrasings), BM25.
 - ``route`` (default): accented query → dense fused with a light (0.3) BM25 over folded
-  syllables; unaccented query → diacritics restored from the corpus vocabulary, dense, fused
-  with folded BM25 at equal weight. ``accented_lexical="accented"`` at weight 1 (BM25 over
-  accented syllables: the accents tell `thẻ` from `thế`) is better on UIT-ViCoV19QA and the own
-  set but lowered the whole pipeline's routing on the independent set's dev half (0.861 →
-  0.826 for accented questions), so it is an option, not the default.
+  syllables; unaccented query → diacritics restored (the corpus' vocabulary over a general
+  one, retrieval.vocabulary), dense, fused with folded BM25 at equal weight.
+  ``accented_lexical="accented"`` at weight 1 (BM25 over accented syllables: the accents tell
+  `thẻ` from `thế`) is better on UIT-ViCoV19QA and the own set but lowered the whole
+  pipeline's routing on the independent set's dev half (0.861 → 0.826 for accented
+  questions), so it is an option, not the default.
   `has_diacritics(query)` decides the route.
 """
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from retrieval.corpus import Corpus
 from retrieval.index import EncoderLike, FaqIndex
 from retrieval.lexical import LexicalIndex
-from retrieval.restore import DiacriticRestorer
+from retrieval.restore import DiacriticRestorer, LanguageCounts
+from retrieval.vocabulary import general_counts
 from vitext import expand_abbreviations, fold, has_diacritics, nfc
 
 __all__ = ["STRATEGIES", "FaqHit", "FaqSearcher", "SearchResult", "rrf"]
@@ -72,6 +74,8 @@ class FaqSearcher:
         accented_lexical_weight: float = 0.3,
         accented_lexical: str = "folded",
         rrf_k: int = _RRF_K,
+        vocabulary: LanguageCounts | None = None,
+        restore_min_posterior: float = 0.0,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
@@ -93,7 +97,12 @@ class FaqSearcher:
             if accented_lexical == "accented"
             else self.lexical
         )
-        self.restorer = DiacriticRestorer.from_texts([*texts, *(e.answer for e in corpus.entries)])
+        # the corpus' words plus the project's other texts and a word list (retrieval.vocabulary)
+        self.restorer = DiacriticRestorer.from_texts(
+            [*texts, *(e.answer for e in corpus.entries)],
+            background=general_counts() if vocabulary is None else vocabulary,
+        )
+        self._min_posterior = restore_min_posterior
 
     def expand(self, query: str) -> str:
         """The query with abbreviations expanded (what the dense channel encodes)."""
@@ -108,6 +117,10 @@ class FaqSearcher:
             return fold(expanded), "folded"
         # the route is decided on what the user typed: expansions add accents of their own
         if strategy == "route" and not has_diacritics(query):
+            if self._min_posterior > 0:
+                return self.restorer.restore_confident(
+                    expanded, min_posterior=self._min_posterior
+                ), "orig"
             return self.restorer.restore(expanded), "orig"
         return expanded, "orig"
 

@@ -136,3 +136,15 @@ def test_unaccented_query_is_restored_before_dense_encoding(searcher: FaqSearche
         "orig",
     )
     assert searcher.dense_query("gia han the", strategy="rrf") == ("gia han the", "folded")
+
+
+def test_hesitant_words_can_stay_as_typed(searcher: FaqSearcher) -> None:
+    """restore_min_posterior > 0 leaves words under that posterior folded (off by default)."""
+    careful = FaqSearcher(
+        searcher.corpus, searcher.index, searcher.encoder, restore_min_posterior=1.01
+    )
+    text, variant = careful.dense_query("gia han the o dau")
+    assert (text, variant) == ("gia han the o dau", "orig")
+    assert searcher.dense_query("gia han the o dau")[0] == searcher.restorer.restore(
+        "gia han the o dau"
+    )
