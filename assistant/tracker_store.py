@@ -50,6 +50,7 @@ from rasa.core.tracker_store import (
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -155,12 +156,46 @@ class _RecentTrackers:
         self._entries[sender_id] = entry
         return tracker
 
-    def put(self, tracker: DialogueStateTracker) -> None:
+    def append(
+        self, tracker: DialogueStateTracker, events: List[Event], dicts: List[Dict[Text, Any]]
+    ) -> None:
+        """Store a turn's new events as Rasa's SQL store writes them, then keep the tracker.
+
+        The rows are Rasa's own (``SQLTrackerStore.save``); what is new is known from the turn's
+        retrieve, so Rasa's count of the stored session is not needed, and when the tracker came
+        from here neither is the marker query (count + rows written, newest id written).
+        """
         sender_id = tracker.sender_id
-        self._entries.pop(sender_id, None)
+        kept = self._entries.pop(sender_id, None)
+        store = self._store
+        newest: Any = None
+        if events:
+            with store.session_scope() as session:
+                rows = [
+                    store.SQLEvent(
+                        sender_id=sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                    for event, data in zip(events, dicts, strict=True)
+                ]
+                session.add_all(rows)
+                session.flush()  # ids are known before the commit expires the rows
+                newest = rows[-1].id
+                session.commit()
         if any(isinstance(e, SessionStarted) for e in itertools.islice(tracker.events, 1, None)):
-            return
-        self._entries[sender_id] = (tracker, len(tracker.events), self._marker(sender_id))
+            return  # the store loads the new session only: the next turn loads it once
+        if kept is not None and kept[0] is tracker and kept[1] + len(events) == len(tracker.events):
+            count, before = kept[2]
+            marker = (count + len(events), newest if events else before)
+        else:
+            marker = self._marker(sender_id)
+        self._entries[sender_id] = (tracker, len(tracker.events), marker)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
@@ -217,18 +252,20 @@ class RedactingTrackerStore(TrackerStore):
         new_events: List[Event] = list(tracker.events)[stored:]
         for event in new_events:
             redact_event(event)
-        await self._inner.save(tracker)
-        self._remember(sender_id, len(tracker.events))
+        dicts = [event.as_dict() for event in new_events]
         if self._recent is not None:
-            self._recent.put(tracker)
-        if self.event_broker is not None and new_events:
-            self._publish(self.event_broker, new_events, sender_id)
+            self._recent.append(tracker, new_events, dicts)
+        else:
+            await self._inner.save(tracker)
+        self._remember(sender_id, len(tracker.events))
+        if self.event_broker is not None and dicts:
+            self._publish(self.event_broker, dicts, sender_id)
         self._bound_memory(sender_id)
 
     @staticmethod
-    def _publish(broker: EventBroker, events: List[Event], sender_id: Text) -> None:
+    def _publish(broker: EventBroker, dicts: List[Dict[Text, Any]], sender_id: Text) -> None:
         """Send the turn's events as Rasa does (same bodies, same order)."""
-        bodies = [{"sender_id": sender_id, **event.as_dict()} for event in events]
+        bodies = [{"sender_id": sender_id, **data} for data in dicts]
         if isinstance(broker, SQLEventBroker):
             # one transaction per turn (Rasa's publish commits each event): the consumer also
             # never sees half a turn

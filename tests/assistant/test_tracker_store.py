@@ -222,3 +222,40 @@ def test_recent_trackers_are_reused_only_while_the_store_holds_them(tmp_path: Pa
         assert await store.retrieve("web-9") is None
 
     asyncio.run(run())
+
+
+def test_rows_are_the_ones_rasa_writes(tmp_path: Path) -> None:
+    from rasa.shared.core.events import SessionStarted, SlotSet
+
+    slots = {"last_text": {"type": "text", "mappings": [{"type": "custom"}]}}
+    domain = Domain.from_dict({"intents": ["ask_faq"], "slots": slots})
+    ours = RedactingTrackerStore(
+        domain, wrapped={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "ours.db")}
+    )
+    rasa = SQLTrackerStore(domain, db=str(tmp_path / "rasa.db"))
+
+    def turn(tracker: DialogueStateTracker, text: str, at: float) -> None:
+        tracker.update(UserUttered(text, {"name": "ask_faq", "confidence": 0.9}, timestamp=at))
+        tracker.update(ActionExecuted("action_answer_faq", timestamp=at + 0.1))
+        tracker.update(SlotSet("last_text", text, timestamp=at + 0.2))
+        tracker.update(BotUttered(f"Trả lời: {text}", timestamp=at + 0.3))
+        tracker.update(ActionExecuted("action_listen", timestamp=at + 0.4))
+
+    async def run() -> None:
+        for store in (ours, rasa):
+            tracker = DialogueStateTracker("web-10", domain.slots)
+            tracker.update(ActionExecuted("action_session_start", timestamp=1.0))
+            tracker.update(SessionStarted(timestamp=1.1))
+            for n, text in enumerate(("xin chào", "làm cccd ở đâu", "cảm ơn")):
+                turn(tracker, text, 10.0 * (n + 1))
+                await store.save(tracker)
+                tracker = await store.retrieve("web-10") or tracker
+
+    asyncio.run(run())
+    columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
+    found = []
+    for name in ("ours.db", "rasa.db"):
+        with sqlite3.connect(tmp_path / name) as conn:
+            found.append(conn.execute(f"SELECT {columns} FROM events ORDER BY id").fetchall())
+    assert len(found[0]) == 17
+    assert found[0] == found[1]
