@@ -19,15 +19,19 @@ is over when Rasa saves, and what the event broker streams is then redacted too.
 With an in-memory store, at most ``max_conversations`` trackers are kept: the least recently
 active conversation is dropped first (its next message starts a new conversation).
 
-Cost per turn does not grow with the conversation. Rasa's stores find the events to stream to
+Cost per turn does not grow with the conversation (docs/benchmarks.md "Where a long
+conversation's time went"). Rasa's stores find the events to stream to
 the event broker by loading the stored tracker again at every save (a second full load of the
 session per turn). Here the wrapper streams them itself: every turn starts by retrieving the
 tracker (under the conversation's lock), so the number of events the store holds is known, and
 the events after it are the new ones, which are also the only ones still to redact. A save
 without a retrieve in this process (another replica served the conversation, a tracker replaced
 through the HTTP API) falls back to Rasa's way: the stored tracker is loaded to compare.
-With a SQL store, the trackers of the most recently active conversations stay in memory between
-turns, checked against the store before each use (:class:`_RecentTrackers`).
+The events go to the broker in one transaction per turn when it is Rasa's SQL broker. With a SQL
+store, the wrapper writes the turn's new rows itself (Rasa's rows, column for column: Rasa's save
+would count the stored session first), and the trackers of the most recently active
+conversations stay in memory between turns, checked against the store before each use
+(:class:`_RecentTrackers`).
 SQLite files (the embedded default; store and broker) get kept connections, WAL and
 ``synchronous=NORMAL`` (:func:`pool_sqlite`): a crash of the machine can lose the last commits but
 never corrupts the file; production runs PostgreSQL.
