@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from re import Pattern
 
-import yaml
-
 from actions.errors import MessagesError
+from actions.lexicon_lists import read_lists
 from vitext import fold, has_diacritics, nfc
 
 __all__ = ["HarmfulRequests", "load_harmful_requests"]
@@ -92,14 +91,11 @@ def _fold_pattern(pattern: str) -> str:
 
 def load_harmful_requests(path: Path) -> HarmfulRequests:
     """Load ``harm.yml``; raise MessagesError naming the file and the fix."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MessagesError(f"{path}: cannot read the harmful-request patterns ({exc})") from exc
-    lists = {}
-    for key in ("asks", "excuses"):
-        items = data.get(key, []) if isinstance(data, dict) else None
-        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
-            raise MessagesError(f"{path}: '{key}:' must be a list of patterns")
-        lists[key] = _compile(items, path, key)
-    return HarmfulRequests(asks=lists["asks"], excuses=lists["excuses"])
+    lists = read_lists(
+        path, ("asks", "excuses"), contents="harmful-request patterns", item="pattern",
+        optional=True,
+    )  # fmt: skip
+    return HarmfulRequests(
+        asks=_compile(lists["asks"], path, "asks"),
+        excuses=_compile(lists["excuses"], path, "excuses"),
+    )

@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from actions.errors import MessagesError
+from actions.lexicon_lists import read_lists
 from vitext import fold, nfc
 
 __all__ = ["PlaceScope", "load_place_scope"]
@@ -43,14 +41,8 @@ class PlaceScope:
 
 def load_place_scope(path: Path) -> PlaceScope:
     """Load ``places.yml``; raise MessagesError naming the file and the fix."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MessagesError(f"{path}: cannot read the place lists ({exc})") from exc
-    lists = {}
-    for key in ("inside", "outside"):
-        names = data.get(key) if isinstance(data, dict) else None
-        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-            raise MessagesError(f"{path}: '{key}:' must be a list of place names")
-        lists[key] = tuple(dict.fromkeys(_words(n).strip() for n in names))
-    return PlaceScope(inside=lists["inside"], outside=lists["outside"])
+    lists = read_lists(path, ("inside", "outside"), contents="place lists", item="place name")
+    inside, outside = (
+        tuple(dict.fromkeys(_words(n).strip() for n in lists[key])) for key in ("inside", "outside")
+    )
+    return PlaceScope(inside=inside, outside=outside)

@@ -46,7 +46,6 @@ class _EventTypes:
     def __init__(self, original: Callable[..., Optional[Type[Event]]]) -> None:
         self._original = original
         self._table: Dict[Text, Type[Event]] = {}
-        self._known_classes = -1
 
     def _rebuild(self) -> None:
         classes = rasa.shared.utils.common.all_subclasses(Event)
@@ -54,7 +53,6 @@ class _EventTypes:
         for cls in classes:
             table.setdefault(cls.type_name, cls)
         self._table = table
-        self._known_classes = len(classes)
 
     def __call__(
         self, type_name: Text, default: Optional[Type[Event]] = None

@@ -253,7 +253,7 @@ class RedactingTrackerStore(TrackerStore):
             # not retrieved here (or replaced): Rasa's way, compare with what the store holds
             old = await self._inner.retrieve(sender_id)
             stored = len(old.events) if old is not None else 0
-        new_events: List[Event] = list(tracker.events)[stored:]
+        new_events: List[Event] = list(itertools.islice(tracker.events, stored, None))
         for event in new_events:
             redact_event(event)
         dicts = [event.as_dict() for event in new_events]
