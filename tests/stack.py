@@ -244,3 +244,16 @@ class RasaServer(_Server):
         )
         response.raise_for_status()
         return dict(response.json())
+
+    def latest_saved(self, sender: str, text: str, *, timeout: float = 15.0) -> dict:
+        """The latest user message of ``sender`` once the turn that sent ``text`` is stored.
+
+        Over socket.io Rasa emits the replies while the turn runs and saves the tracker after, so
+        a reply seen in a browser does not mean the turn is stored yet: poll until it is.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            latest = dict(self.tracker(sender)["latest_message"])
+            if latest.get("text") == text or time.monotonic() > deadline:
+                return latest
+            time.sleep(0.1)

@@ -93,7 +93,7 @@ def test_ask_click_suggestion_reload_keeps_history(
     expect(page.locator(".tyw-typing")).to_be_hidden()
     session = page.locator(".tyw-root").get_attribute("data-session")
     assert session
-    latest = rasa.tracker(session)["latest_message"]
+    latest = rasa.latest_saved(session, payload)
     assert latest["text"] == payload  # the payload went to Rasa, the title was shown
     assert latest["metadata"] == {"channel": "web", "user_id": session}
 
@@ -163,5 +163,5 @@ def _embedded_conversation(page: Page, rasa: RasaServer) -> None:
     _send(page, "xin chào")
     expect(page.locator(".tyw-bot")).not_to_have_count(1)
     session = page.locator(".tyw-root").get_attribute("data-session")
-    metadata = rasa.tracker(str(session))["latest_message"]["metadata"]
+    metadata = rasa.latest_saved(str(session), "xin chào")["metadata"]
     assert metadata == {"channel": "web", "user_id": session, "role_token": "tok-123"}
