@@ -7,7 +7,7 @@ from pathlib import Path
 
 from retrieval.decision import RouteThresholds, Thresholds
 from settings.defaults import DATA_DIR
-from tools.evaluation.calibrate_real import Case, calibrate, load_cases, replay
+from tools.evaluation.calibrate_real import Case, calibrate, cross_fit, load_cases, replay
 
 ROUTE = RouteThresholds(0.90, 0.01, 0.90, 0.96)
 T = Thresholds(ROUTE, ROUTE, lexical_weight=0.0, close_call="answer")
@@ -60,3 +60,18 @@ def test_dump_rows_are_joined_to_the_dev_sentences(tmp_path: Path) -> None:
     assert len(cases) == len(dev)
     assert {c.mode for c in cases} <= {"second", "fixed"}
     assert all(c.fixed_declined for c in cases)
+
+
+def test_cross_fit_compares_a_refit_with_the_current_thresholds_on_held_out_halves() -> None:
+    # Separable cases: a refit on any half finds a threshold that also holds on the other half.
+    cases = [_citizen(0.94 + i / 1000, "y_te") for i in range(10)]
+    cases += [_outside(0.80 + i / 1000) for i in range(10)]
+    strict = Thresholds(
+        RouteThresholds(0.97, 0.01, 0.97, 0.99),
+        RouteThresholds(0.97, 0.01, 0.97, 0.99),
+        lexical_weight=0.0,
+        close_call="answer",
+    )
+    check = cross_fit(cases, strict, repeats=3)
+    assert check["current"] == {"routing": 0.0, "oos_rejection": 1.0, "false_rejection": 1.0}
+    assert check["refit"] == {"routing": 1.0, "oos_rejection": 1.0, "false_rejection": 0.0}
