@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 _Joins = Set[Tuple[int, int]]
 _Spans = Set[Tuple[int, int]]
 
-_BOOL_KEYS = ("intent_tokenization_flag", "lowercase", "segment_words")
+_BOOL_KEYS = ("intent_tokenization_flag", "lowercase", "segment_words", "folded_lemma")
 
 
 def _resolve_table_path(value: Any) -> Optional[Path]:
@@ -81,6 +81,9 @@ class VietnameseTokenizer(Tokenizer):
             "lowercase": False,
             # Join syllables into words with underthesea (false: one token per syllable)
             "segment_words": True,
+            # Token lemma = its syllables folded ("học_sinh" → "hoc sinh"): a featurizer with
+            # use_lemma: true then matches accented training words with unaccented input
+            "folded_lemma": False,
         }
 
     @classmethod
@@ -134,6 +137,7 @@ class VietnameseTokenizer(Tokenizer):
         config = {**self.get_default_config(), **config}
         super().__init__(config)
         self._lowercase: bool = config["lowercase"]
+        self._folded_lemma: bool = config["folded_lemma"]
         self._table: Dict[Text, Text] = {}
         path = _resolve_table_path(config["abbreviations"])
         if path is not None:
@@ -223,7 +227,9 @@ class VietnameseTokenizer(Tokenizer):
         text = expansion if expansion is not None else "_".join(u.text for u in group)
         if self._lowercase:
             text = text.lower()
-        return Token(text, starts[group[0].start], ends[group[-1].end - 1])
+        # without the option the lemma is the text (Token's default)
+        lemma = fold(text).replace("_", " ") if self._folded_lemma else None
+        return Token(text, starts[group[0].start], ends[group[-1].end - 1], lemma=lemma)
 
     def _segmenter_joins(self, text: str) -> _Joins:
         """Syllable boundaries the segmenter joined, or none if its output does not re-align."""

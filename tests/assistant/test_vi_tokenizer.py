@@ -13,6 +13,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -225,6 +226,49 @@ def test_process_training_data_tokenizes_text_and_intent(tokenizer: VietnameseTo
     assert [t.text for t in example.get(TOKENS_NAMES[INTENT])] == ["ask_faq"]
 
 
+def test_lemma_is_the_text_unless_folded_lemma(tmp_path: Path) -> None:
+    plain = Message({TEXT: "Học sinh cần thẻ bhyt"})
+    _create(tmp_path).process([plain])
+    assert [t.lemma for t in plain.get(TOKENS_NAMES[TEXT])] == [
+        "Học_sinh",
+        "cần",
+        "thẻ",
+        "bảo_hiểm_y_tế",
+    ]
+    folded = Message({TEXT: "Học sinh cần thẻ bhyt"})
+    _create(tmp_path, folded_lemma=True).process([folded])
+    tokens = folded.get(TOKENS_NAMES[TEXT])
+    assert [t.text for t in tokens] == ["Học_sinh", "cần", "thẻ", "bảo_hiểm_y_tế"]
+    assert [t.lemma for t in tokens] == ["hoc sinh", "can", "the", "bao hiem y te"]
+
+
+def test_folded_lemma_gives_accented_and_unaccented_text_the_same_word_features(
+    tmp_path: Path,
+) -> None:
+    """What config.yml relies on: Rasa's CountVectorsFeaturizer with use_lemma over the lemmas."""
+    tokenizer = _create(tmp_path, folded_lemma=True)
+    (tmp_path / "cvf").mkdir()
+    storage = LocalModelStorage(tmp_path / "cvf")
+    featurizer = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "use_lemma": True},
+        storage,
+        Resource("cvf"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    training = TrainingData([Message({TEXT: "Học sinh cần hồ sơ gì?", INTENT: "ask_faq"})])
+    tokenizer.process_training_data(training)
+    featurizer.train(training)
+    accented = Message({TEXT: "học sinh cần hồ sơ gì"})
+    unaccented = Message({TEXT: "hoc sinh can ho so gi"})
+    tokenizer.process([accented, unaccented])
+    featurizer.process([accented, unaccented])
+    sentence = [m.get_sparse_features(TEXT)[1] for m in (accented, unaccented)]
+    assert all(f is not None for f in sentence)
+    a, b = (f.features.toarray() for f in sentence if f is not None)
+    assert a.sum() == 6  # hoc, sinh, can, ho, so, gi: every folded syllable is known
+    assert (a == b).all()
+
+
 def test_fingerprint_follows_the_abbreviation_table(tmp_path: Path) -> None:
     table = tmp_path / "abbr.yml"
     table.write_text("abbreviations:\n  vtau: Vũng Tàu\n", encoding="utf-8")
@@ -245,6 +289,7 @@ def test_fingerprint_follows_the_abbreviation_table(tmp_path: Path) -> None:
         ({"abbreviations": ""}, "option 'abbreviations'"),
         ({"lowercase": "yes"}, "option 'lowercase'"),
         ({"segment_words": None}, "option 'segment_words'"),
+        ({"folded_lemma": 1}, "option 'folded_lemma'"),
         ({"intent_tokenization_flag": "no"}, "option 'intent_tokenization_flag'"),
         ({"intent_split_symbol": ""}, "option 'intent_split_symbol'"),
         ({"token_pattern": "(unclosed"}, "not a valid regular expression"),
