@@ -30,6 +30,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from assistant.nlu.options import check_known, check_name
 from settings.defaults import resolve_path
 from settings.rasa import load_rasa_settings
 from vitext import fold
@@ -96,22 +97,11 @@ class ChitchatGuard(GraphComponent, IntentClassifier):
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         """Raises InvalidConfigException naming the bad option and the fix."""
         name = cls.__name__
-        unknown = sorted(set(config) - set(cls.get_default_config()))
-        if unknown:
-            raise InvalidConfigException(
-                f"{name}: unknown option(s) {unknown}; "
-                f"known options are {sorted(cls.get_default_config())}"
-            )
-        intent = config.get("fallback_intent", "nlu_fallback")
-        if not isinstance(intent, str) or not intent:
-            raise InvalidConfigException(
-                f"{name}: option 'fallback_intent' must be an intent name, got {intent!r}"
-            )
-        lexicon = config.get("lexicon")
-        if lexicon is not None and (not isinstance(lexicon, str) or not lexicon):
-            raise InvalidConfigException(
-                f"{name}: option 'lexicon' must be a file path or null, got {lexicon!r}"
-            )
+        check_known(name, config, cls.get_default_config())
+        check_name(
+            name, config, "fallback_intent", "nlu_fallback", "an intent name", nullable=False
+        )
+        check_name(name, config, "lexicon", None, "a file path", nullable=True)
 
     def __init__(self, config: Dict[Text, Any], cues: ChitchatCues) -> None:
         """Creates the guard from a validated config and the compiled cues."""

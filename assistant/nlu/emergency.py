@@ -40,6 +40,7 @@ from assistant.nlu.emergency_lexicon import (
     EmergencyMatch,
     load_emergency_lexicon,
 )
+from assistant.nlu.options import check_known, check_name
 from settings.defaults import resolve_path
 from settings.rasa import load_rasa_settings
 from vitext import nfc_with_offsets
@@ -75,22 +76,9 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         """Raises InvalidConfigException naming the bad option and the fix."""
         name = cls.__name__
-        unknown = sorted(set(config) - set(cls.get_default_config()))
-        if unknown:
-            raise InvalidConfigException(
-                f"{name}: unknown option(s) {unknown}; "
-                f"known options are {sorted(cls.get_default_config())}"
-            )
-        intent = config.get("intent", "emergency")
-        if not isinstance(intent, str) or not intent:
-            raise InvalidConfigException(
-                f"{name}: option 'intent' must be an intent name, got {intent!r}"
-            )
-        entity = config.get("entity")
-        if entity is not None and (not isinstance(entity, str) or not entity):
-            raise InvalidConfigException(
-                f"{name}: option 'entity' must be an entity name or null, got {entity!r}"
-            )
+        check_known(name, config, cls.get_default_config())
+        check_name(name, config, "intent", "emergency", "an intent name", nullable=False)
+        check_name(name, config, "entity", None, "an entity name", nullable=True)
         threshold = config.get("fallback_threshold", 0.45)
         if (
             isinstance(threshold, bool)
@@ -100,11 +88,7 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
             raise InvalidConfigException(
                 f"{name}: option 'fallback_threshold' must be a number in [0, 1], got {threshold!r}"
             )
-        lexicon = config.get("lexicon")
-        if lexicon is not None and (not isinstance(lexicon, str) or not lexicon):
-            raise InvalidConfigException(
-                f"{name}: option 'lexicon' must be a file path or null, got {lexicon!r}"
-            )
+        check_name(name, config, "lexicon", None, "a file path", nullable=True)
 
     @staticmethod
     def _lexicon_path(config: Dict[Text, Any]) -> Path:

@@ -17,6 +17,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 
+from assistant.nlu.options import check_known
 from settings.defaults import resolve_path
 from settings.rasa import load_rasa_settings
 from vitext import (
@@ -90,12 +91,7 @@ class VietnameseTokenizer(Tokenizer):
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         """Raises InvalidConfigException naming the bad option and the fix."""
         name = cls.__name__
-        unknown = sorted(set(config) - set(cls.get_default_config()))
-        if unknown:
-            raise InvalidConfigException(
-                f"{name}: unknown option(s) {unknown}; "
-                f"known options are {sorted(cls.get_default_config())}"
-            )
+        check_known(name, config, cls.get_default_config())
         for key in _BOOL_KEYS:
             if key in config and not isinstance(config[key], bool):
                 raise InvalidConfigException(
