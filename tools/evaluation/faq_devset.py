@@ -155,7 +155,8 @@ def build_searcher(
     memo = MemoEncoder(encoder, cache_dir / f"own-queries-{tag}.npz")
     abbreviations = load_abbreviations(settings.paths.abbreviations_path)
     fusion.setdefault("unaccented_lexical_weight", settings.retrieval.faq_unaccented_lexical_weight)
-    fusion.setdefault("unaccented_rrf_k", settings.retrieval.faq_unaccented_rrf_k)
+    if "rrf_k" not in fusion:  # `--rrf-k` alone still sets both routes' k, as before
+        fusion.setdefault("unaccented_rrf_k", settings.retrieval.faq_unaccented_rrf_k)
     searcher = FaqSearcher(corpus, index, memo, abbreviations=abbreviations, **fusion)
     return searcher, memo
 
