@@ -69,6 +69,8 @@ class Previewer:
         paths = settings.paths
         self.workspace = workspace
         self.strategy = settings.retrieval.faq_strategy
+        self.unaccented_lexical_weight = settings.retrieval.faq_unaccented_lexical_weight
+        self.unaccented_rrf_k = settings.retrieval.faq_unaccented_rrf_k
         self.thresholds = Thresholds.load(paths.faq_thresholds)
         self.abbreviations = load_abbreviations(paths.abbreviations_path)
         if encoder is None:
@@ -105,6 +107,8 @@ class Previewer:
             self.encoder,
             abbreviations=self.abbreviations,
             strategy=self.strategy,
+            unaccented_lexical_weight=self.unaccented_lexical_weight,
+            unaccented_rrf_k=self.unaccented_rrf_k,
         )
         with self._lock:
             self._cache = {

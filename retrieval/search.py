@@ -5,7 +5,8 @@ Strategies (measured in docs/retrieval.md):
 - ``rrf``: reciprocal-rank fusion of dense, folded dense (folded query vs folded phrasings), BM25.
 - ``route`` (default): accented query → dense fused with a light (0.3) BM25 over folded
   syllables; unaccented query → diacritics restored (the corpus' vocabulary over a general
-  one, retrieval.vocabulary), dense, fused with folded BM25 at equal weight.
+  one, retrieval.vocabulary), dense, fused with folded BM25 at ``unaccented_lexical_weight``
+  (ASSISTANT_FAQ_UNACCENTED_LEXICAL_WEIGHT) and RRF k ``unaccented_rrf_k``.
   ``accented_lexical="accented"`` at weight 1 (BM25 over accented syllables: the accents tell
   `thẻ` from `thế`) is better on UIT-ViCoV19QA and the own set but lowered the whole
   pipeline's routing on the independent set's dev half (0.861 → 0.826 for accented
@@ -15,6 +16,7 @@ Strategies (measured in docs/retrieval.md):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,10 +27,19 @@ from retrieval.restore import DiacriticRestorer, LanguageCounts
 from retrieval.vocabulary import general_counts
 from vitext import expand_abbreviations, fold, has_diacritics, nfc
 
-__all__ = ["STRATEGIES", "FaqHit", "FaqSearcher", "SearchResult", "rrf"]
+__all__ = [
+    "STRATEGIES",
+    "UNACCENTED_LEXICAL_WEIGHT",
+    "FaqHit",
+    "FaqSearcher",
+    "SearchResult",
+    "rrf",
+]
 
 STRATEGIES = ("dense", "rrf", "route")
 _RRF_K = 60
+# weight of the folded BM25 against the dense channel on the unaccented route (#13)
+UNACCENTED_LEXICAL_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,9 @@ class FaqSearcher:
         accented_lexical_weight: float = 0.3,
         accented_lexical: str = "folded",
         rrf_k: int = _RRF_K,
+        # ASSISTANT_FAQ_UNACCENTED_LEXICAL_WEIGHT / _RRF_K (settings.services.retrieval)
+        unaccented_lexical_weight: float = UNACCENTED_LEXICAL_WEIGHT,
+        unaccented_rrf_k: int | None = None,  # None: rrf_k
         vocabulary: LanguageCounts | None = None,
         restore_min_posterior: float = 0.0,
     ) -> None:
@@ -86,6 +100,8 @@ class FaqSearcher:
         self._abbreviations = dict(abbreviations or {})
         self._lexical_weight = accented_lexical_weight
         self._rrf_k = rrf_k
+        self._unaccented_lexical_weight = unaccented_lexical_weight
+        self._unaccented_rrf_k = rrf_k if unaccented_rrf_k is None else unaccented_rrf_k
         texts: list[str] = []
         keys: list[str] = []
         for entry in corpus.entries:
@@ -103,6 +119,12 @@ class FaqSearcher:
             background=general_counts() if vocabulary is None else vocabulary,
         )
         self._min_posterior = restore_min_posterior
+
+    def with_unaccented_fusion(self, lexical_weight: float, rrf_k: int) -> FaqSearcher:
+        """The same snapshot (shared indexes) fusing the unaccented route differently."""
+        other = copy.copy(self)
+        other._unaccented_lexical_weight, other._unaccented_rrf_k = lexical_weight, rrf_k
+        return other
 
     def expand(self, query: str) -> str:
         """The query with abbreviations expanded (what the dense channel encodes)."""
@@ -156,8 +178,9 @@ class FaqSearcher:
         elif accented:
             weights = {"dense": 1.0, "lexical": self._lexical_weight}
         else:
-            weights = {"dense": 1.0, "lexical": 1.0}
-        fused = rrf(rankings, weights, k=self._rrf_k)
+            weights = {"dense": 1.0, "lexical": self._unaccented_lexical_weight}
+        k = self._unaccented_rrf_k if strategy == "route" and not accented else self._rrf_k
+        fused = rrf(rankings, weights, k=k)
         ranked = sorted(fused, key=lambda k: -fused[k])[:top_k]
         dense_scores = dict(dense)
         missing = [k for k in ranked if k not in dense_scores]

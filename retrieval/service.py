@@ -32,7 +32,7 @@ from retrieval.corpus import Corpus, CorpusError, FaqEntry, LoadReport, load_cor
 from retrieval.decision import Decision, Thresholds, decide
 from retrieval.errors import ReloadError, RetrievalError
 from retrieval.index import EncoderLike, FaqIndex, IndexStoreError
-from retrieval.search import FaqSearcher, SearchResult
+from retrieval.search import UNACCENTED_LEXICAL_WEIGHT, FaqSearcher, SearchResult
 
 __all__ = ["FaqAnswer", "FaqService", "FaqStatus"]
 
@@ -79,6 +79,8 @@ class FaqService:
         thresholds: Thresholds,
         abbreviations: Mapping[str, str] | None = None,
         strategy: str = "route",
+        unaccented_lexical_weight: float = UNACCENTED_LEXICAL_WEIGHT,
+        unaccented_rrf_k: int | None = None,
         hnsw_min: int = 100_000,
         debounce_ms: int = 300,
     ) -> None:
@@ -88,6 +90,8 @@ class FaqService:
         self.thresholds = thresholds
         self._abbreviations = dict(abbreviations or {})
         self._strategy = strategy
+        self._unaccented_lexical_weight = unaccented_lexical_weight
+        self._unaccented_rrf_k = unaccented_rrf_k
         self._hnsw_min = hnsw_min
         self._debounce_ms = debounce_ms
         self._reload_lock = threading.Lock()
@@ -191,6 +195,8 @@ class FaqService:
             self.encoder,
             abbreviations=self._abbreviations,
             strategy=self._strategy,
+            unaccented_lexical_weight=self._unaccented_lexical_weight,
+            unaccented_rrf_k=self._unaccented_rrf_k,
         )
         self.last_report = report
         if faq_dir is not None:

@@ -44,6 +44,19 @@ class RetrievalSettings(Group):
         "ASSISTANT_FAQ_STRATEGY",
         "dense | rrf | route (route by 'has diacritics': measured best, docs/retrieval.md)",
     )
+    faq_unaccented_lexical_weight: float = var(
+        1.0,
+        "ASSISTANT_FAQ_UNACCENTED_LEXICAL_WEIGHT",
+        "route strategy, query without diacritics: weight of the accent-folded BM25 fused (RRF) "
+        "with the dense channel at 1 (tuned on dev halves, docs/benchmarks.md #13)",
+        ge=0.0,
+    )
+    faq_unaccented_rrf_k: int = var(
+        60,
+        "ASSISTANT_FAQ_UNACCENTED_RRF_K",
+        "route strategy, query without diacritics: the k of reciprocal-rank fusion (1/(k + rank))",
+        ge=1,
+    )
     faq_hnsw_min: int = var(
         100_000,
         "ASSISTANT_FAQ_HNSW_MIN",

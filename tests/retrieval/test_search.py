@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+from retrieval.corpus import load_corpus
+from retrieval.index import FaqIndex
 from retrieval.lexical import LexicalIndex, tokenize
 from retrieval.restore import DiacriticRestorer
-from retrieval.search import FaqSearcher, rrf
+from retrieval.search import _RRF_K, UNACCENTED_LEXICAL_WEIGHT, FaqSearcher, rrf
+from settings.defaults import REPO_ROOT
+from settings.services import RetrievalSettings
 from tests.retrieval.faq_samples import sample_index
 from vitext import load_abbreviations
 
@@ -148,3 +155,53 @@ def test_hesitant_words_can_stay_as_typed(searcher: FaqSearcher) -> None:
     assert searcher.dense_query("gia han the o dau")[0] == searcher.restorer.restore(
         "gia han the o dau"
     )
+
+
+def _identity_card_entries(folder: Path) -> Path:
+    """The shipped FAQ's identity-card entries (tag can-cuoc) as a corpus of their own."""
+    raw = yaml.safe_load((REPO_ROOT / "data/faq/an_ninh_trat_tu.yml").read_text(encoding="utf-8"))
+    raw["entries"] = [e for e in raw["entries"] if "can-cuoc" in e.get("tags", [])]
+    (folder / "an_ninh_trat_tu.yml").write_text(
+        yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8"
+    )
+    return folder
+
+
+def test_unaccented_fusion_default_is_the_setting() -> None:
+    """The searcher's default is what ASSISTANT_FAQ_UNACCENTED_* ship (one number, two places)."""
+    shipped = RetrievalSettings()
+    assert shipped.faq_unaccented_lexical_weight == UNACCENTED_LEXICAL_WEIGHT
+    assert shipped.faq_unaccented_rrf_k == _RRF_K
+
+
+def test_unaccented_lexical_weight_zero_ranks_as_the_dense_channel(searcher: FaqSearcher) -> None:
+    """Weight 0: the unaccented route is the dense channel on the restored query, whatever BM25
+    says; the accented route is untouched by the unaccented setting."""
+    dense_only = searcher.with_unaccented_fusion(0.0, _RRF_K)
+    for query in ("thu tuc lam giay khai sinh cho con", "gia han the bhyt o dau", "tiem chung"):
+        restored = searcher.restorer.restore(searcher.expand(query))
+        expected = [h.faq_id for h in searcher.search(restored, top_k=5, strategy="dense").hits]
+        assert [h.faq_id for h in dense_only.search(query, top_k=5).hits] == expected
+    accented = "Gia hạn thẻ bảo hiểm y tế ở đâu?"
+    assert dense_only.search(accented).hits == searcher.search(accented).hits
+
+
+def test_unaccented_lexical_weight_moves_the_route_from_dense_to_bm25(
+    encoder, tmp_path_factory
+) -> None:
+    """On the shipped identity-card entries, "lam cccd o dau" (the README's example) splits the
+    channels: dense (restored "làm căn cước công dân ở đâu") ranks the where-to entry first,
+    folded BM25 the first-issue one. Weight 0 returns the dense pick, a dominant weight the BM25
+    pick; ASSISTANT_FAQ_UNACCENTED_LEXICAL_WEIGHT sets where in between the route sits."""
+    corpus = load_corpus(_identity_card_entries(tmp_path_factory.mktemp("cccd"))).corpus
+    searcher = FaqSearcher(
+        corpus, FaqIndex.build(corpus, encoder), encoder, abbreviations=load_abbreviations()
+    )
+    query = "lam cccd o dau"
+
+    def top(weight: float) -> str:
+        return searcher.with_unaccented_fusion(weight, _RRF_K).search(query).hits[0].faq_id
+
+    lexical_top = searcher.lexical.search(query, top_k=1)[0][0]
+    assert (top(0.0), lexical_top) == ("antt-noi-lam-can-cuoc", "antt-can-cuoc-lan-dau")
+    assert top(100.0) == lexical_top

@@ -23,9 +23,19 @@ from settings.services import Settings
 from tools.evaluation.common import MemoEncoder, ranking_metrics
 from vitext import has_diacritics, load_abbreviations, nfc
 
-__all__ = ["DevQuery", "Probe", "decision_report", "evaluate_own", "load_devset", "probe"]
+__all__ = [
+    "DevQuery",
+    "Probe",
+    "decision_report",
+    "evaluate_own",
+    "load_devset",
+    "probe",
+    "unaccented_grid",
+]
 
 NEGATIVES_FILE = "_negatives.yml"
+GRID_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5)
+GRID_K = (10, 30, 60, 100)
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,9 @@ def build_searcher(
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:10]
     memo = MemoEncoder(encoder, cache_dir / f"own-queries-{tag}.npz")
     abbreviations = load_abbreviations(settings.paths.abbreviations_path)
+    fusion.setdefault("unaccented_lexical_weight", settings.retrieval.faq_unaccented_lexical_weight)
+    if "rrf_k" not in fusion:  # `--rrf-k` alone still sets both routes' k, as before
+        fusion.setdefault("unaccented_rrf_k", settings.retrieval.faq_unaccented_rrf_k)
     searcher = FaqSearcher(corpus, index, memo, abbreviations=abbreviations, **fusion)
     return searcher, memo
 
@@ -159,21 +172,45 @@ def warm(searcher: FaqSearcher, memo: MemoEncoder, items: Sequence[DevQuery]) ->
     memo.encode(sorted(texts), progress=True)
 
 
+def unaccented_grid(
+    searcher: FaqSearcher,
+    items: Sequence[DevQuery],
+    weights: Sequence[float] = GRID_WEIGHTS,
+    ks: Sequence[int] = GRID_K,
+) -> dict[str, dict[str, float]]:
+    """hit@k of the route strategy's unaccented queries per (BM25 weight, RRF k)."""
+    unaccented = [i for i in items if i.gold and not i.accented]
+    return {
+        f"w={w} k={k}": _ranked(probe(searcher.with_unaccented_fusion(w, k), unaccented, "route"))
+        for w in weights
+        for k in ks
+    }
+
+
 def evaluate_own(
     settings: Settings,
     encoder: EncoderLike,
     eval_dir: Path | None,
     cache_dir: Path,
+    *,
+    half: str = "all",
+    fusion_grid: bool = False,
     **fusion: Any,
 ) -> dict[str, object]:
     """hit@k per strategy split by diacritics, and decision outcomes on the holdout half
-    (``fusion``: FaqSearcher's ``accented_lexical_weight`` / ``rrf_k`` to compare)."""
+    (``fusion``: FaqSearcher's ``accented_lexical_weight`` / ``rrf_k`` /
+    ``unaccented_lexical_weight`` / ``unaccented_rrf_k`` to compare). ``half`` ('calib' to
+    tune, 'holdout' to report, 'all') restricts the ranking numbers; ``fusion_grid`` adds the
+    unaccented route's BM25 weight by RRF k grid on that half."""
     searcher, memo = build_searcher(settings, encoder, cache_dir, **fusion)
     eval_dir = eval_dir or settings.paths.data_dir / "eval" / "faq"
     items, problems = load_devset(eval_dir, searcher.corpus)
     warm(searcher, memo, items)
+    if half != "all":
+        items = [i for i in items if i.half == half]
     result: dict[str, object] = {
         "dataset": "own",
+        "half": half,
         "queries": sum(1 for i in items if i.gold),
         "negatives": sum(1 for i in items if i.gold is None),
         "problems": problems,
@@ -199,4 +236,6 @@ def evaluate_own(
             ids = [k for k, _ in searcher.lexical.search(item.query, top_k=10)]
             bm25.append((ids, {item.gold}))
     result["bm25"] = ranking_metrics([r for r, _ in bm25], [g for _, g in bm25])
+    if fusion_grid:
+        result["unaccented_fusion_grid"] = unaccented_grid(searcher, items)
     return result

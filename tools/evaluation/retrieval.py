@@ -5,7 +5,11 @@ Datasets: `uit-vicov19qa` (test questions → all 4,500 answers), `xquad-vi` (1,
 External datasets are read from `--data-dir` and never copied; embeddings are cached in
 `$TROLYAO_CACHE/eval/`. `--split val` takes UIT's validation questions (for tuning; test stays
 unseen), `--passage-tokens N` indexes each document as overlapping passages of ≤ N tokens scored
-by the best one (`retrieval.passages`), `--fusion-grid` adds RRF weight-by-k variants.
+by the best one (`retrieval.passages`), `--fusion-grid` adds RRF weight-by-k variants,
+`--fold-queries` strips the questions' diacritics as the unaccented route sees them (dense on the
+restored query, BM25 on the folded one). For `own`, `--half calib|holdout` restricts the ranking
+numbers to one half of the paraphrase set and `--fusion-grid` grids the unaccented route's BM25
+weight by RRF k (`--unaccented-lexical-weight`, `--unaccented-rrf-k` set them).
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ import numpy as np
 from retrieval.index import EncoderLike, FaqIndex
 from retrieval.lexical import LexicalIndex
 from retrieval.passages import PassageSplitter, word_count
+from retrieval.restore import DiacriticRestorer
 from retrieval.search import rrf
+from retrieval.vocabulary import general_counts
 from tools.evaluation.common import MemoEncoder, ranking_metrics
 from tools.evaluation.faq_devset import evaluate_own
+from vitext import fold
 
 __all__ = ["load_dataset", "main"]
 
@@ -104,8 +111,14 @@ def _passage_benchmark(
     passage_tokens: int = 0,
     passage_overlap: int = 0,
     fusion_grid: bool = False,
+    fold_queries: bool = False,
 ) -> dict[str, object]:
     doc_ids, doc_texts, queries, gold = load_dataset(name, data_dir, corpus=corpus, split=split)
+    dense_queries = queries
+    if fold_queries:  # the unaccented route: restored query → dense, folded query → BM25
+        restorer = DiacriticRestorer.from_texts(doc_texts, background=general_counts())
+        queries = [fold(q) for q in queries]
+        dense_queries = [restorer.restore(q) for q in queries]
     tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:10]
     passage_encoder = copy.copy(encoder)
     passage_encoder.prompt = "passage: "  # type: ignore[attr-defined]
@@ -115,7 +128,7 @@ def _passage_benchmark(
     passages = [p for t in doc_texts for p in (splitter.split(t) if splitter else [t])]
     docs.encode(passages, progress=True)  # one sorted, cached pass (the index reads the memo)
     index = FaqIndex.from_texts(list(zip(doc_ids, doc_texts, strict=True)), docs, splitter=splitter)
-    qvec = qenc.encode(queries, progress=True)
+    qvec = qenc.encode(dense_queries, progress=True)
     dense = [[k for k, _ in index.search(v, top_k=50)] for v in qvec]
     lexical = LexicalIndex(doc_texts, doc_ids)
     folded = [[k for k, _ in lexical.search(q, top_k=50)] for q in queries]
@@ -142,6 +155,7 @@ def _passage_benchmark(
     result: dict[str, object] = {
         "dataset": name,
         "split": split if name == "uit-vicov19qa" else "all",
+        "fold_queries": fold_queries,
         "queries": len(queries),
         "documents": len(doc_ids),
         "passages": len(index),
@@ -201,6 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--fusion-grid", action="store_true", help="thêm lưới trọng số và k của phép hợp RRF"
     )
     parser.add_argument(
+        "--fold-queries",
+        action="store_true",
+        help="bộ ngoài: bỏ dấu câu hỏi như tuyến không dấu (dense trên câu đã phục hồi dấu, "
+        "BM25 trên câu bỏ dấu)",
+    )
+    parser.add_argument(
         "--lexical-weight",
         type=float,
         help="own: trọng số BM25 của tuyến có dấu (mặc định 0.3)",
@@ -211,6 +231,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="own: BM25 của tuyến có dấu trên âm tiết bỏ dấu (mặc định) hay giữ dấu",
     )
     parser.add_argument("--rrf-k", type=int, help="own: hằng số k của RRF (mặc định 60)")
+    parser.add_argument(
+        "--unaccented-lexical-weight",
+        type=float,
+        help="own: trọng số BM25 của tuyến không dấu "
+        "(mặc định ASSISTANT_FAQ_UNACCENTED_LEXICAL_WEIGHT)",
+    )
+    parser.add_argument(
+        "--unaccented-rrf-k",
+        type=int,
+        help="own: hằng số k của RRF ở tuyến không dấu (mặc định ASSISTANT_FAQ_UNACCENTED_RRF_K)",
+    )
+    parser.add_argument(
+        "--half",
+        choices=["all", "calib", "holdout"],
+        default="all",
+        help="own: nửa của bộ diễn đạt lại (calib để tinh chỉnh, holdout để báo cáo)",
+    )
     parser.add_argument(
         "--backend",
         choices=["torch", "onnx", "onnx-int8"],
@@ -237,9 +274,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             "accented_lexical_weight": args.lexical_weight,
             "accented_lexical": args.accented_bm25,
             "rrf_k": args.rrf_k,
+            "unaccented_lexical_weight": args.unaccented_lexical_weight,
+            "unaccented_rrf_k": args.unaccented_rrf_k,
         }
         chosen_fusion = {k: v for k, v in fusion.items() if v is not None}
-        result = evaluate_own(settings, encoder, args.data_dir, cache_dir, **chosen_fusion)
+        result = evaluate_own(
+            settings,
+            encoder,
+            args.data_dir,
+            cache_dir,
+            half=args.half,
+            fusion_grid=args.fusion_grid,
+            **chosen_fusion,
+        )
     else:
         if args.data_dir is None:
             parser.error("--data-dir is required for external datasets")
@@ -253,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             passage_tokens=args.passage_tokens,
             passage_overlap=args.passage_overlap,
             fusion_grid=args.fusion_grid,
+            fold_queries=args.fold_queries,
         )
     if args.json:
         keys = ("dataset", "queries", "ours", "bm25")
