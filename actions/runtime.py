@@ -106,9 +106,7 @@ def build_faq_service(settings: Settings) -> FaqService:
         index_dir=paths.faq_index_dir,
         thresholds=Thresholds.load(paths.faq_thresholds),
         abbreviations=load_abbreviations(paths.abbreviations_path),
-        strategy=retrieval.faq_strategy,
-        unaccented_lexical_weight=retrieval.faq_unaccented_lexical_weight,
-        unaccented_rrf_k=retrieval.faq_unaccented_rrf_k,
+        **retrieval.search_options(),
         hnsw_min=retrieval.faq_hnsw_min,
     )
     service.load()

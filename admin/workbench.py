@@ -77,9 +77,7 @@ class Workbench:
             index_dir=index_dir,
             thresholds=self._thresholds,
             abbreviations=self._abbreviations,
-            strategy=self.settings.retrieval.faq_strategy,
-            unaccented_lexical_weight=self.settings.retrieval.faq_unaccented_lexical_weight,
-            unaccented_rrf_k=self.settings.retrieval.faq_unaccented_rrf_k,
+            **self.settings.retrieval.search_options(),
             hnsw_min=self.settings.retrieval.faq_hnsw_min,
         )
         service.load()

@@ -68,9 +68,7 @@ class Previewer:
     ) -> None:
         paths = settings.paths
         self.workspace = workspace
-        self.strategy = settings.retrieval.faq_strategy
-        self.unaccented_lexical_weight = settings.retrieval.faq_unaccented_lexical_weight
-        self.unaccented_rrf_k = settings.retrieval.faq_unaccented_rrf_k
+        self.search_options = settings.retrieval.search_options()
         self.thresholds = Thresholds.load(paths.faq_thresholds)
         self.abbreviations = load_abbreviations(paths.abbreviations_path)
         if encoder is None:
@@ -106,9 +104,7 @@ class Previewer:
             index,
             self.encoder,
             abbreviations=self.abbreviations,
-            strategy=self.strategy,
-            unaccented_lexical_weight=self.unaccented_lexical_weight,
-            unaccented_rrf_k=self.unaccented_rrf_k,
+            **self.search_options,
         )
         with self._lock:
             self._cache = {

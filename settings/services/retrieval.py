@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from settings.services._base import Group, var
 
@@ -63,3 +63,11 @@ class RetrievalSettings(Group):
         "from this many vectors on, HNSW replaces the exact inner-product index",
         ge=1,
     )
+
+    def search_options(self) -> dict[str, Any]:
+        """How FaqSearcher (and FaqService, which builds one) ranks: strategy and fusion."""
+        return {
+            "strategy": self.faq_strategy,
+            "unaccented_lexical_weight": self.faq_unaccented_lexical_weight,
+            "unaccented_rrf_k": self.faq_unaccented_rrf_k,
+        }
