@@ -7,7 +7,13 @@ abbreviation loader.
 from __future__ import annotations
 
 from vitext.errors import LexiconError, VitextError
-from vitext.lexicon import DEFAULT_ABBREVIATIONS_PATH, expand_abbreviations, load_abbreviations
+from vitext.lexicon import (
+    DEFAULT_ABBREVIATIONS_PATH,
+    abbreviation_at,
+    expand_abbreviations,
+    key_words,
+    load_abbreviations,
+)
 from vitext.pii import install_log_redaction, redact_pii
 from vitext.text import fold, has_diacritics, nfc, nfc_with_offsets
 from vitext.units import Unit, split_units
@@ -17,10 +23,12 @@ __all__ = [
     "LexiconError",
     "Unit",
     "VitextError",
+    "abbreviation_at",
     "expand_abbreviations",
     "fold",
     "has_diacritics",
     "install_log_redaction",
+    "key_words",
     "load_abbreviations",
     "nfc",
     "nfc_with_offsets",

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from settings.defaults import DATA_DIR
 from vitext.errors import LexiconError
-from vitext.units import split_units
+from vitext.units import Unit, split_units
 
 __all__ = [
     "DEFAULT_ABBREVIATIONS_PATH",
+    "abbreviation_at",
     "expand_abbreviations",
+    "key_words",
     "load_abbreviations",
 ]
 
@@ -23,7 +26,8 @@ logger = logging.getLogger(__name__)
 # the shipped table; deployments pass the one under their data dir (ASSISTANT_DATA_DIR)
 DEFAULT_ABBREVIATIONS_PATH = DATA_DIR / "lexicon" / "abbreviations.yml"
 
-_KEY_RE = re.compile(r"^[^\W\d_]+$")
+# one word, or a phrase of words separated by single spaces ("được hông", "id card")
+_KEY_RE = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)*$")
 
 
 def _scalar(node: Any, path: Path, what: str) -> str:
@@ -69,8 +73,8 @@ def load_abbreviations(path: Path | str | None = None) -> dict[str, str]:
         key = _scalar(key_node, path, "abbreviation")
         if not _KEY_RE.match(key) or key != key.lower():
             raise LexiconError(
-                f"{path}:{line}: abbreviation {key!r} must be one lower-case word without "
-                "digits or spaces"
+                f"{path}:{line}: abbreviation {key!r} must be lower-case words without "
+                "digits or punctuation, separated by single spaces"
             )
         if key in table:
             raise LexiconError(
@@ -86,8 +90,35 @@ def load_abbreviations(path: Path | str | None = None) -> dict[str, str]:
     return table
 
 
+def key_words(table: dict[str, str]) -> int:
+    """The number of words of the table's longest key (1 for a table of single words)."""
+    return max((key.count(" ") + 1 for key in table), default=1)
+
+
+def abbreviation_at(
+    units: Sequence[Unit], i: int, table: dict[str, str], longest: int
+) -> tuple[str, int] | None:
+    """The expansion of the longest table key that starts at ``units[i]``, with its length in
+    units; None when no key starts there.
+
+    Keys match whole words, case-insensitively; a phrase matches consecutive word units (only
+    spaces between them: punctuation is a unit of its own and breaks it). Nothing is expanded
+    right after a number (``50 k`` means 50 thousand, not "50 không").
+    """
+    if units[i].kind != "word" or (i > 0 and units[i - 1].kind == "number"):
+        return None
+    for n in range(min(longest, len(units) - i), 0, -1):
+        span = units[i : i + n]
+        if any(u.kind != "word" for u in span):
+            continue
+        expansion = table.get(" ".join(u.text.lower() for u in span))
+        if expansion is not None:
+            return expansion, n
+    return None
+
+
 def expand_abbreviations(text: str, table: dict[str, str]) -> str:
-    """Replace whole-word abbreviations (case-insensitive) by their expansion.
+    """Replace whole-word abbreviations and phrases (case-insensitive) by their expansion.
 
     URLs, e-mails and words glued to digits are left alone, and nothing is expanded right after
     a number (``50 k`` means 50 thousand, not "50 không").
@@ -95,15 +126,20 @@ def expand_abbreviations(text: str, table: dict[str, str]) -> str:
     from vitext.text import nfc
 
     text = nfc(text)
+    units = split_units(text)
+    longest = key_words(table)
     out: list[str] = []
     cursor = 0
-    previous_kind = ""
-    for unit in split_units(text):
-        expansion = table.get(unit.text.lower()) if unit.kind == "word" else None
-        if expansion is not None and previous_kind != "number":
-            out.append(text[cursor : unit.start])
-            out.append(expansion)
-            cursor = unit.end
-        previous_kind = unit.kind
+    i = 0
+    while i < len(units):
+        found = abbreviation_at(units, i, table, longest)
+        if found is None:
+            i += 1
+            continue
+        expansion, n = found
+        out.append(text[cursor : units[i].start])
+        out.append(expansion)
+        cursor = units[i + n - 1].end
+        i += n
     out.append(text[cursor:])
     return "".join(out)

@@ -23,8 +23,10 @@ from settings.rasa import load_rasa_settings
 from vitext import (
     Unit,
     VitextError,
+    abbreviation_at,
     fold,
     has_diacritics,
+    key_words,
     load_abbreviations,
     nfc_with_offsets,
     split_units,
@@ -135,10 +137,12 @@ class VietnameseTokenizer(Tokenizer):
         self._lowercase: bool = config["lowercase"]
         self._folded_lemma: bool = config["folded_lemma"]
         self._table: Dict[Text, Text] = {}
+        self._longest = 1
         path = _resolve_table_path(config["abbreviations"])
         if path is not None:
             try:
                 self._table = load_abbreviations(path)
+                self._longest = key_words(self._table)
             except VitextError as exc:
                 raise InvalidConfigException(f"{type(self).__name__}: {exc}") from exc
         self._segment: Optional[Callable[[str], List[str]]] = None
@@ -177,21 +181,27 @@ class VietnameseTokenizer(Tokenizer):
 
         tokens: List[Token] = []
         group: List[Unit] = []
-        previous: Optional[Unit] = None
-        for unit in units:
-            expansion = self._expansion(unit, previous)
-            previous = unit
+        i = 0
+        while i < len(units):
+            unit = units[i]
+            found = self._expansion(units, i)
             if unit.kind == "punct":
+                i += 1
                 continue
-            if expansion is None and group and self._joined(group[-1], unit, joins):
+            if found is None and group and self._joined(group[-1], unit, joins):
                 group.append(unit)
+                i += 1
                 continue
             if group:
                 tokens.append(self._token(group, None, starts, ends))
-            group = [unit]
-            if expansion is not None:
-                tokens.append(self._token(group, expansion, starts, ends))
-                group = []
+            if found is None:
+                group = [unit]
+                i += 1
+                continue
+            expansion, n = found
+            tokens.append(self._token(units[i : i + n], expansion, starts, ends))
+            group = []
+            i += n
         if group:
             tokens.append(self._token(group, None, starts, ends))
 
@@ -202,16 +212,16 @@ class VietnameseTokenizer(Tokenizer):
             tokens = [Token(stripped, start, start + len(stripped))]
         return self._apply_token_pattern(tokens)
 
-    def _expansion(self, unit: Unit, previous: Optional[Unit]) -> Optional[str]:
-        if not self._table or unit.kind != "word":
+    def _expansion(self, units: List[Unit], i: int) -> Optional[Tuple[str, int]]:
+        """The expansion (one token, words joined by "_") of a table key at ``units[i]``."""
+        if not self._table:
             return None
-        if previous is not None and previous.kind == "number":
-            return None  # "50 k" is 50 thousand
-        expansion = self._table.get(unit.text.lower())
-        if expansion is None:
+        found = abbreviation_at(units, i, self._table, self._longest)
+        if found is None:
             return None
+        expansion, n = found
         words = [u.text for u in split_units(expansion) if u.kind != "punct"]
-        return "_".join(words)
+        return "_".join(words), n
 
     @staticmethod
     def _joined(left: Unit, right: Unit, joins: _Joins) -> bool:

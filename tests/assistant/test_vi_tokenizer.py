@@ -208,6 +208,17 @@ def test_custom_abbreviation_file(tmp_path: Path) -> None:
     assert _tokens(tokenizer, "đi vtau bhyt") == [("đi", 0, 2), ("Vũng_Tàu", 3, 7), ("bhyt", 8, 12)]
 
 
+def test_phrase_key_is_one_token_over_the_phrase_span(tmp_path: Path) -> None:
+    table = tmp_path / "abbr.yml"
+    table.write_text(
+        "abbreviations:\n  được hông: được không\n  hông: hông\u0020nè\n", encoding="utf-8"
+    )
+    tokenizer = _create(tmp_path, abbreviations=str(table))
+    # the longest key wins; the token covers both words of the phrase in the original text
+    assert _tokens(tokenizer, "làm được hông?") == [("làm", 0, 3), ("được_không", 4, 13)]
+    assert _tokens(tokenizer, "đau hông") == [("đau", 0, 3), ("hông_nè", 4, 8)]
+
+
 def test_process_sets_tokens_on_real_messages(tokenizer: VietnameseTokenizer) -> None:
     message = Message({TEXT: "Học sinh cần hồ sơ gì?"})
     tokenizer.process([message])

@@ -80,6 +80,48 @@ def test_expand_abbreviations_whole_words_only(
     assert expand_abbreviations(text, table) == expected
 
 
+PHRASES = {
+    "được hông": "được không",
+    "hông": "không",
+    "id card": "thẻ căn cước",
+    "k": "không",
+    "ko": "không",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the longest key wins: the phrase, not its first word
+        ("làm được hông ad", "làm được không ad"),
+        ("Được Hông?", "được không?"),
+        ("làm ID card mất bao lâu", "làm thẻ căn cước mất bao lâu"),
+        # punctuation between the words breaks a phrase
+        ("được, hông", "được, không"),
+        # a phrase's first word alone is not a key
+        ("id của tôi", "id của tôi"),
+        ("50 k được hông", "50 k được không"),
+    ],
+)
+def test_phrase_keys_expand_longest_first(text: str, expected: str) -> None:
+    assert expand_abbreviations(text, PHRASES) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cho e hỏi làm ID card ở đâu z", "cho em hỏi làm thẻ căn cước ở đâu vậy"),
+        ("tui muốn check hồ sơ", "tôi muốn kiểm tra hồ sơ"),
+        ("làm vậy được hông", "làm vậy được không"),
+        ("đau hông bên phải", "đau hông bên phải"),
+    ],
+)
+def test_shipped_regional_english_and_phrase_entries(
+    table: dict[str, str], text: str, expected: str
+) -> None:
+    assert expand_abbreviations(text, table) == expected
+
+
 def _write(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "abbreviations.yml"
     path.write_text(body, encoding="utf-8")
@@ -92,7 +134,9 @@ def _write(tmp_path: Path, body: str) -> Path:
         ("abbreviations:\n  ko: không\n  ko: khong\n", 3, "duplicate abbreviation 'ko'"),
         ("abbreviations:\n  ko: " + unicodedata.normalize("NFD", "không") + "\n", 2, "not NFC"),
         ("abbreviations:\n  Ko: không\n", 2, "lower-case word"),
-        ("abbreviations:\n  so dt: số điện thoại\n", 2, "lower-case word"),
+        ("abbreviations:\n  so  dt: số điện thoại\n", 2, "separated by single spaces"),
+        ("abbreviations:\n  số-đt: số điện thoại\n", 2, "lower-case words"),
+        ("abbreviations:\n  id card2: thẻ căn cước\n", 2, "without digits"),
         ("abbreviations:\n  ko: ''\n", 2, "is empty"),
         ("abbreviations:\n  ko: [không]\n", 2, "text value"),
         ("abbreviations:\n  ko: ko\n", 2, "expands to itself"),
