@@ -197,7 +197,15 @@ def test_classifier_emergency_is_kept_and_messages_without_text_pass(
 
 @pytest.mark.parametrize(
     "text",
-    ["hôm qua chợ bị cháy, có ai bị thương không", "số vụ đuối nước năm nay"],
+    [
+        "hôm qua chợ bị cháy, có ai bị thương không",
+        "số vụ đuối nước năm nay",
+        # idioms built on danger words
+        "xem clip này chết cười, máu lửa thật",
+        "đội mình chém gió cả buổi, sếp nổi nóng",
+        "xe nổ máy không được",
+        "cuoi chet mat",
+    ],
 )
 def test_classifier_emergency_is_demoted_when_a_guard_vetoes(
     guard: EmergencyGuard, text: str
