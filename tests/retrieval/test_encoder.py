@@ -9,6 +9,7 @@ import pytest
 
 from retrieval.encoder import Encoder, load_encoder
 from retrieval.errors import EncoderError
+from retrieval.models import locate_model
 from settings.services import RetrievalSettings
 from vitext import fold, has_diacritics
 
@@ -162,10 +163,24 @@ def test_a_local_model_folder_can_be_configured(
     local = load_encoder(settings, models_dir=tmp_path)
     backend = settings.encoder_backend
     tag = "" if backend == "torch" else f"#backend={backend}"
-    assert local.model_id == f"local:{converted_model_dir.name}{tag}#prompt=query: "
+    assert local.model_id.startswith(f"local:{converted_model_dir.name}@")
+    assert local.model_id.endswith(f"{tag}#prompt=query: ")
     np.testing.assert_allclose(
         local.encode(SENTENCES[:2]), encoder.encode(SENTENCES[:2]), atol=1e-5
     )
+
+
+def test_a_local_folder_written_again_is_another_model(tmp_path) -> None:
+    # an adaptation rerun into the same --out folder: indexes and eval caches must not reuse vectors
+    folder = tmp_path / "adapted-faq"
+    folder.mkdir()
+    weights = folder / "model.safetensors"
+    weights.write_bytes(b"first")
+    first = locate_model(str(folder), tmp_path).model_id
+    assert first.startswith("local:adapted-faq@")
+    assert locate_model(str(folder), tmp_path).model_id == first
+    weights.write_bytes(b"second run")
+    assert locate_model(str(folder), tmp_path).model_id != first
 
 
 def test_a_missing_model_folder_is_reported_before_loading(tmp_path) -> None:

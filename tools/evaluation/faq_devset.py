@@ -134,6 +134,13 @@ def _ranked(probes: Sequence[Probe]) -> dict[str, float]:
     )
 
 
+def _load_index(index_dir: Path) -> FaqIndex | None:
+    try:
+        return FaqIndex.load(index_dir)
+    except IndexStoreError:
+        return None
+
+
 def build_searcher(
     settings: Settings,
     encoder: EncoderLike,
@@ -141,17 +148,22 @@ def build_searcher(
     faq_dir: Path | None = None,
     **fusion: Any,
 ) -> tuple[FaqSearcher, MemoEncoder]:
-    """Searcher over the corpus, reusing the persisted index and a memoising query encoder."""
+    """Searcher over the corpus, reusing the persisted index and a memoising query encoder.
+
+    The checkout's index (``paths.faq_index_dir``) is only rewritten with vectors of its own
+    model: an index of another model (``eval retrieval --model``, e.g. an adapted encoder) is
+    kept in ``cache_dir`` instead, so evaluating a candidate never swaps the bot's index.
+    """
     corpus = load_corpus(faq_dir or settings.paths.faq_dir).corpus
+    tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:10]
     index_dir = settings.paths.faq_index_dir
-    try:
-        previous = FaqIndex.load(index_dir)
-    except IndexStoreError:
-        previous = None
+    previous = _load_index(index_dir)
+    if previous is not None and previous.model_id != encoder.model_id:
+        index_dir = cache_dir / f"own-index-{tag}"
+        previous = _load_index(index_dir)
     index = FaqIndex.build(corpus, encoder, previous=previous, progress=True)
     if previous is None or previous.corpus_hash != index.corpus_hash:
         index.save(index_dir)
-    tag = hashlib.sha256(encoder.model_id.encode()).hexdigest()[:10]
     memo = MemoEncoder(encoder, cache_dir / f"own-queries-{tag}.npz")
     abbreviations = load_abbreviations(settings.paths.abbreviations_path)
     fusion.setdefault("unaccented_lexical_weight", settings.retrieval.faq_unaccented_lexical_weight)
