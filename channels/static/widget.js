@@ -244,10 +244,15 @@
     renderEntry(entry, true);
     log.scrollTop = log.scrollHeight;
   };
-  var showNotice = function (text) {
+  // the notice shown and why: connecting clears only the "offline" one, never a notice about
+  // the user's own message (too long, rate limit) that they have not read yet
+  var noticeKind = "";
+  var showNotice = function (text, kind) {
     notice.textContent = text || "";
     notice.hidden = !text;
+    noticeKind = text ? kind || "" : "";
   };
+  var showOffline = function () { showNotice(t("offline"), "offline"); };
 
   // ---------- sending (NFC, length, rate limit) ----------
   var sentAt = [];
@@ -260,7 +265,8 @@
   var sendText = function (text, payload) {
     text = String(text || "").normalize("NFC").trim();
     if (!text) { return; }
-    if (!socket) { showNotice(t("offline")); return; }
+    // a message that is not sent stays in the box, so nothing the user typed is lost
+    if (!socket) { showOffline(); if (!payload) { input.value = text; } return; }
     if (!payload && text.length > config.maxChars) {
       showNotice(t("too_long").replace("{max_chars}", String(config.maxChars)));
       input.value = text;
@@ -268,7 +274,11 @@
     }
     var now = Date.now();
     sentAt = sentAt.filter(function (at) { return now - at < 60000; });
-    if (sentAt.length >= config.ratePerMin) { showNotice(t("rate_limited")); return; }
+    if (sentAt.length >= config.ratePerMin) {
+      showNotice(t("rate_limited"));
+      if (!payload) { input.value = text; }
+      return;
+    }
     sentAt.push(now);
     showNotice("");
     addEntry({ from: "user", text: text });
@@ -292,7 +302,7 @@
       headers: { "Content-Type": "text/plain" },
       body: JSON.stringify({ payload: payload })
     }).then(function () { addEntry({ from: "bot", text: t("feedback_thanks") }); })
-      .catch(function () { showNotice(t("offline")); });
+      .catch(showOffline);
   };
 
   // ---------- socket.io ----------
@@ -319,7 +329,7 @@
       path: config.socketPath, transports: config.transports, query: { sender: sessionId }
     });
     socket.on("connect", function () {
-      showNotice("");
+      if (noticeKind === "offline") { showNotice(""); }
       socket.emit("session_request", { session_id: sessionId });
     });
     socket.on("session_confirm", function (confirmed) {
@@ -328,15 +338,15 @@
       root.setAttribute("data-session", sessionId);
     });
     socket.on("bot_uttered", onBotMessage);
-    socket.on("connect_error", function () { showNotice(t("offline")); });
-    socket.on("disconnect", function () { showNotice(t("offline")); });
+    socket.on("connect_error", showOffline);
+    socket.on("disconnect", showOffline);
   };
 
   var loadScript = function (src, done) {
     var tag = document.createElement("script");
     tag.src = src;
     tag.onload = done;
-    tag.onerror = function () { showNotice(t("offline")); };
+    tag.onerror = showOffline;
     document.head.appendChild(tag);
   };
   var start = function (loadedTexts) {
