@@ -19,7 +19,7 @@ import numpy as np
 from retrieval.errors import EncoderError
 from retrieval.models import source_digest
 
-__all__ = ["EXPORT_FILE", "ONNX_FILES", "OnnxSentenceModel", "onnx_path", "source_digest"]
+__all__ = ["EXPORT_FILE", "ONNX_FILES", "OnnxSentenceModel", "onnx_path"]
 
 ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_int8.onnx"}
 EXPORT_FILE = "export.json"  # provenance next to the .onnx files: the weights they came from

@@ -23,13 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.errors import EncoderError, RetrievalError
-from retrieval.onnx_model import (
-    EXPORT_FILE,
-    ONNX_FILES,
-    OnnxSentenceModel,
-    onnx_path,
-    source_digest,
-)
+from retrieval.models import source_digest
+from retrieval.onnx_model import EXPORT_FILE, ONNX_FILES, OnnxSentenceModel, onnx_path
 
 __all__ = ["export", "main"]
 

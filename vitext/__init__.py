@@ -9,9 +9,9 @@ from __future__ import annotations
 from vitext.errors import LexiconError, VitextError
 from vitext.lexicon import (
     DEFAULT_ABBREVIATIONS_PATH,
+    MAX_PHRASE_WORDS,
     abbreviation_at,
     expand_abbreviations,
-    key_words,
     load_abbreviations,
 )
 from vitext.pii import install_log_redaction, redact_pii
@@ -20,6 +20,7 @@ from vitext.units import Unit, split_units
 
 __all__ = [
     "DEFAULT_ABBREVIATIONS_PATH",
+    "MAX_PHRASE_WORDS",
     "LexiconError",
     "Unit",
     "VitextError",
@@ -28,7 +29,6 @@ __all__ = [
     "fold",
     "has_diacritics",
     "install_log_redaction",
-    "key_words",
     "load_abbreviations",
     "nfc",
     "nfc_with_offsets",

@@ -15,9 +15,9 @@ from vitext.units import Unit, split_units
 
 __all__ = [
     "DEFAULT_ABBREVIATIONS_PATH",
+    "MAX_PHRASE_WORDS",
     "abbreviation_at",
     "expand_abbreviations",
-    "key_words",
     "load_abbreviations",
 ]
 
@@ -28,6 +28,8 @@ DEFAULT_ABBREVIATIONS_PATH = DATA_DIR / "lexicon" / "abbreviations.yml"
 
 # one word, or a phrase of words separated by single spaces ("được hông", "id card")
 _KEY_RE = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)*$")
+# the longest phrase a key may be: the matcher tries no longer span
+MAX_PHRASE_WORDS = 4
 
 
 def _scalar(node: Any, path: Path, what: str) -> str:
@@ -76,6 +78,11 @@ def load_abbreviations(path: Path | str | None = None) -> dict[str, str]:
                 f"{path}:{line}: abbreviation {key!r} must be lower-case words without "
                 "digits or punctuation, separated by single spaces"
             )
+        if key.count(" ") >= MAX_PHRASE_WORDS:
+            raise LexiconError(
+                f"{path}:{line}: abbreviation {key!r} has more than {MAX_PHRASE_WORDS} words; "
+                "shorten the phrase"
+            )
         if key in table:
             raise LexiconError(
                 f"{path}:{line}: duplicate abbreviation {key!r} (first at line {lines[key]}); "
@@ -90,28 +97,24 @@ def load_abbreviations(path: Path | str | None = None) -> dict[str, str]:
     return table
 
 
-def key_words(table: dict[str, str]) -> int:
-    """The number of words of the table's longest key (1 for a table of single words)."""
-    return max((key.count(" ") + 1 for key in table), default=1)
-
-
-def abbreviation_at(
-    units: Sequence[Unit], i: int, table: dict[str, str], longest: int
-) -> tuple[str, int] | None:
+def abbreviation_at(units: Sequence[Unit], i: int, table: dict[str, str]) -> tuple[str, int] | None:
     """The expansion of the longest table key that starts at ``units[i]``, with its length in
     units; None when no key starts there.
 
-    Keys match whole words, case-insensitively; a phrase matches consecutive word units (only
-    spaces between them: punctuation is a unit of its own and breaks it). Nothing is expanded
-    right after a number (``50 k`` means 50 thousand, not "50 không").
+    Keys match whole words, case-insensitively; a phrase (up to ``MAX_PHRASE_WORDS`` words)
+    matches consecutive word units (only spaces between them: punctuation is a unit of its own
+    and breaks it). Nothing is expanded right after a number (``50 k`` means 50 thousand, not
+    "50 không").
     """
     if units[i].kind != "word" or (i > 0 and units[i - 1].kind == "number"):
         return None
-    for n in range(min(longest, len(units) - i), 0, -1):
-        span = units[i : i + n]
-        if any(u.kind != "word" for u in span):
-            continue
-        expansion = table.get(" ".join(u.text.lower() for u in span))
+    words: list[str] = []
+    for unit in units[i : i + MAX_PHRASE_WORDS]:
+        if unit.kind != "word":
+            break
+        words.append(unit.text.lower())
+    for n in range(len(words), 0, -1):
+        expansion = table.get(" ".join(words[:n]))
         if expansion is not None:
             return expansion, n
     return None
@@ -127,12 +130,11 @@ def expand_abbreviations(text: str, table: dict[str, str]) -> str:
 
     text = nfc(text)
     units = split_units(text)
-    longest = key_words(table)
     out: list[str] = []
     cursor = 0
     i = 0
     while i < len(units):
-        found = abbreviation_at(units, i, table, longest)
+        found = abbreviation_at(units, i, table)
         if found is None:
             i += 1
             continue

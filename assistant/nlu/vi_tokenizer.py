@@ -26,7 +26,6 @@ from vitext import (
     abbreviation_at,
     fold,
     has_diacritics,
-    key_words,
     load_abbreviations,
     nfc_with_offsets,
     split_units,
@@ -137,12 +136,10 @@ class VietnameseTokenizer(Tokenizer):
         self._lowercase: bool = config["lowercase"]
         self._folded_lemma: bool = config["folded_lemma"]
         self._table: Dict[Text, Text] = {}
-        self._longest = 1
         path = _resolve_table_path(config["abbreviations"])
         if path is not None:
             try:
                 self._table = load_abbreviations(path)
-                self._longest = key_words(self._table)
             except VitextError as exc:
                 raise InvalidConfigException(f"{type(self).__name__}: {exc}") from exc
         self._segment: Optional[Callable[[str], List[str]]] = None
@@ -216,7 +213,7 @@ class VietnameseTokenizer(Tokenizer):
         """The expansion (one token, words joined by "_") of a table key at ``units[i]``."""
         if not self._table:
             return None
-        found = abbreviation_at(units, i, self._table, self._longest)
+        found = abbreviation_at(units, i, self._table)
         if found is None:
             return None
         expansion, n = found

@@ -204,7 +204,7 @@ def test_classifier_emergency_is_kept_and_messages_without_text_pass(
         "xem clip này chết cười, máu lửa thật",
         "đội mình chém gió cả buổi, sếp nổi nóng",
         "xe nổ máy không được",
-        "cuoi chet mat",
+        "chem gio ca buoi thoi",
     ],
 )
 def test_classifier_emergency_is_demoted_when_a_guard_vetoes(

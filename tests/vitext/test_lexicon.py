@@ -137,6 +137,7 @@ def _write(tmp_path: Path, body: str) -> Path:
         ("abbreviations:\n  so  dt: số điện thoại\n", 2, "separated by single spaces"),
         ("abbreviations:\n  số-đt: số điện thoại\n", 2, "lower-case words"),
         ("abbreviations:\n  id card2: thẻ căn cước\n", 2, "without digits"),
+        ("abbreviations:\n  a b c d e: năm chữ\n", 2, "more than 4 words"),
         ("abbreviations:\n  ko: ''\n", 2, "is empty"),
         ("abbreviations:\n  ko: [không]\n", 2, "text value"),
         ("abbreviations:\n  ko: ko\n", 2, "expands to itself"),
