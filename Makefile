@@ -27,7 +27,7 @@ system-deps: ## Debian packages for the browser test (chromium, chromium-driver)
 web-deps: ## vendor the socket.io browser client for the widget from npm (package-lock.json)
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 
-model: runtimes ## train the Rasa model if config/domain/NLU data changed (cached by content hash)
+model: runtimes ## train the Rasa model if config/domain/NLU data/encoder changed (cached by content hash)
 	@scripts/model.sh >/dev/null
 
 index: runtimes ## convert the offline e5 model and build the FAQ index
@@ -49,7 +49,8 @@ test: setup lint test-rasa test-services ## set up what is missing and run the w
 
 test-rasa: ## tests that run inside the Rasa runtime (NLU components) + rasa data validate
 	@cd $(ROOT) && $(RASA_VENV)/bin/rasa data validate --config config.yml --domain domain.yml --data data/nlu
-	@$(RASA_VENV)/bin/python -m pytest tests/assistant tests/vitext tests/settings/test_rasa_settings.py -q
+	@ASSISTANT_NLU_ENCODER_DIR=$$($(SVC_VENV)/bin/python -m tools.nlu_encoder) \
+	  $(RASA_VENV)/bin/python -m pytest tests/assistant tests/vitext tests/settings/test_rasa_settings.py -q
 
 test-services: ## tests that run in the services runtime (actions, retrieval, IOC, channels, end-to-end)
 	@ASSISTANT_RASA_PYTHON=$(RASA_VENV)/bin/python ASSISTANT_SVC_PYTHON=$(SVC_VENV)/bin/python \
@@ -133,6 +134,7 @@ eval-cv: runtimes ## rasa test nlu --cross-validation of the intents → var/eva
 	@rm -rf $(CV_OUT) && mkdir -p $(CV_OUT)
 	@sed -E '$(if $(CV_EPOCHS),s/^( +epochs:) [0-9]+/\1 $(CV_EPOCHS)/)' config.yml > $(CV_OUT)/config.yml
 	@start=$$(date +%s); \
+	  ASSISTANT_NLU_ENCODER_DIR=$$($(SVC_VENV)/bin/python -m tools.nlu_encoder) \
 	  $(RASA_VENV)/bin/rasa test nlu --nlu data/nlu/nlu.yml --config $(CV_OUT)/config.yml \
 	    --domain domain.yml --cross-validation --folds $(CV_FOLDS) --out $(CV_OUT) \
 	    2>&1 | tee $(CV_OUT)/rasa.log; \

@@ -65,6 +65,13 @@ class RasaSettings:
     services_python: str = _var(
         "", "ASSISTANT_SVC_PYTHON", "interpreter of the services runtime (set by the Makefile)"
     )
+    nlu_encoder_dir: str = _var(
+        "",
+        "ASSISTANT_NLU_ENCODER_DIR",
+        "sentence encoder folder of the NLU's dense features (onnx/model.onnx, tokenizer.json); "
+        "scripts/model.sh sets it for training, a trained model remembers it; set it only when "
+        "the same weights live elsewhere at run time",
+    )
     role_secret: str = _var("", "ASSISTANT_ROLE_SECRET", "")
     # --- limits of the Rasa server's own channels (REST, socket.io): every client, not only ours
     max_message_chars: int = _var(MAX_MESSAGE_CHARS, "ASSISTANT_MAX_MESSAGE_CHARS", "")
