@@ -21,8 +21,9 @@ if [ ! -f "$model" ]; then
   if [ ! -f "$model" ]; then
     echo ">> training the Rasa model (inputs changed) → $model" >&2
     tmp=$(mktemp -d "$cache/models/train.XXXXXX")
-    PYTHONPATH="$root" ASSISTANT_NLU_ENCODER_DIR="$encoder" "$rasa_venv/bin/rasa" train --config config.yml --domain domain.yml \
-      --data data/nlu --out "$tmp" --fixed-model-name model >&2
+    PYTHONPATH="$root" ASSISTANT_NLU_ENCODER_DIR="$encoder" "$rasa_venv/bin/rasa" train \
+      --config config.yml --domain domain.yml --data data/nlu --out "$tmp" \
+      --fixed-model-name model >&2
     mv "$tmp/model.tar.gz" "$model"
     rm -rf "$tmp"
   fi

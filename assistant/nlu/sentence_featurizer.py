@@ -14,7 +14,6 @@ never runs on other weights than it was trained with (a clear error says to retr
 """
 
 import json
-import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -23,11 +22,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
-from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -36,11 +33,13 @@ from vitext import expand_abbreviations, load_abbreviations, nfc
 
 __all__ = ["OnnxSentenceEncoder", "SentenceEncoderFeaturizer", "weights_digest"]
 
-logger = logging.getLogger(__name__)
-
 
 class OnnxSentenceEncoder:
-    """Mean-pooled, L2-normalised sentence vectors of an ONNX-exported transformer."""
+    """Mean-pooled, L2-normalised sentence vectors of an ONNX-exported transformer.
+
+    Unlike the FAQ encoder (up to 512 tokens for long passages) a message is cut at
+    ``max_tokens``: the intent lies in its first sentences and every turn pays for the length.
+    """
 
     def __init__(self, onnx_file: Path, tokenizer_file: Path, *, max_tokens: int = 128) -> None:
         import onnxruntime as ort
@@ -216,14 +215,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             return
         vectors = self._encoder.encode([t for _, t in todo])
         for (message, _), vector in zip(todo, vectors, strict=True):
-            message.add_features(
-                Features(
-                    vector[None, :],
-                    FEATURE_TYPE_SENTENCE,
-                    TEXT,
-                    self._config[FEATURIZER_CLASS_ALIAS],
-                )
-            )
+            self.add_features_to_message(None, vector[None, :], TEXT, message)
 
     def process(self, messages: List[Message]) -> List[Message]:
         self._featurize(messages)
