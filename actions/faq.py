@@ -15,6 +15,7 @@ from actions import runtime
 from actions.errors import MessagesError
 from actions.messages import FaqMessages
 from actions.payloads import chosen_entities, intent_payload, metadata_of
+from actions.reach import out_of_reach
 from analytics.marks import turn_mark
 from inbox.feedback import feedback_payload
 from ioc.errors import IndicatorError
@@ -72,24 +73,6 @@ def _answer_text(entry: FaqEntry, msg: FaqMessages) -> str:
     )
 
 
-def _names_other_place(text: str) -> bool:
-    """The question is about another province (checked only when the place lists load)."""
-    try:
-        return runtime.PLACES.get().outside_only(text) is not None
-    except MessagesError as exc:
-        logger.warning("place lists not loaded, scope not checked: %s", exc)
-        return False
-
-
-def _asks_for_harm(text: str) -> bool:
-    """The question asks how to do harm (checked only when the patterns load)."""
-    try:
-        return runtime.HARM.get().matched(text) is not None
-    except MessagesError as exc:
-        logger.warning("harmful-request patterns not loaded, not checked: %s", exc)
-        return False
-
-
 def _names_indicator(text: str) -> bool:
     """The IOC parser recognises an indicator in ``text`` (its periods are not checked here)."""
     try:
@@ -134,10 +117,16 @@ class ActionAnswerFaq(Action):
             if not text:
                 dispatcher.utter_message(text=msg.empty, **turn_mark("decline", role=role))
                 return _slots(fallback=True)
-            if _names_other_place(text):
-                dispatcher.utter_message(text=msg.outside)
+            reach = out_of_reach(text)
+            if reach == "other_place":
+                dispatcher.utter_message(text=msg.outside, **turn_mark("decline", role=role))
                 return _slots(fallback=True)
-            if _asks_for_harm(text):
+            if reach == "other_service":
+                dispatcher.utter_message(
+                    text=msg.outside_service, **turn_mark("decline", role=role)
+                )
+                return _slots(fallback=True)
+            if reach == "harm":
                 dispatcher.utter_message(
                     response="utter_out_of_scope", **turn_mark("decline", role=role)
                 )

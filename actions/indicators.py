@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.payloads import chosen_entities, intent_payload, metadata_of
+from actions.reach import out_of_reach
 from analytics.marks import turn_mark
 from analytics.schema import Decision
 from ioc.errors import IndicatorError, PeriodError
@@ -87,6 +88,10 @@ class ActionQueryIndicator(Action):
         deadline = runtime.ioc_deadline()  # counted from now: waiting for a thread counts too
         role = runtime.resolve_role(metadata, tracker.sender_id)
         period = _chosen_period(chosen)
+
+        if text and out_of_reach(text) is not None:
+            # another province, a private provider or harm: the FAQ action words the decline
+            return [FollowupAction(_FAQ_ACTION)]
 
         def ask() -> IndicatorReply:
             return runtime.IOC.get().ask(

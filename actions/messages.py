@@ -58,6 +58,7 @@ class FaqMessages:
     related_lead: str  # before the buttons of entries almost as close as the answer
     decline: Annotated[str, Uses("domains")]
     outside: str
+    outside_service: str  # a private provider's own business (bank, shop, carrier, telecom…)
     not_found: str
     unavailable: str
     empty: str

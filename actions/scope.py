@@ -3,6 +3,10 @@
 A retrieval hit is evidence of topic, not of place: "điểm chuẩn lớp 10 ở Hà Nội" finds this
 province's cut-off scores. When a question names a place outside the province and none inside,
 ``action_answer_faq`` declines instead (``data/lexicon/places.yml``).
+
+The same file lists private providers (banks, e-wallets, shops, carriers, telecoms, social
+networks, private insurers) and the public-service words that keep a question about one of them
+in scope: "đơn Shopee chưa giao" is the shop's business, "nộp thuế qua app Vietcombank" is ours.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class PlaceScope:
 
     inside: tuple[str, ...]
     outside: tuple[str, ...]
+    services: tuple[str, ...] = ()  # private providers and their own business (đơn hàng…)
+    public: tuple[str, ...] = ()  # words that make such a question a public-service one
 
     def outside_only(self, text: str) -> str | None:
         """The outside place ``text`` names when it names no inside place, else None."""
@@ -38,11 +44,22 @@ class PlaceScope:
             return None
         return next((name for name in self.outside if f" {name} " in words), None)
 
+    def other_service(self, text: str) -> str | None:
+        """The private provider ``text`` is about (None if a public-service word is in it)."""
+        words = _words(text)
+        if any(f" {word} " in words for word in self.public):
+            return None
+        return next((name for name in self.services if f" {name} " in words), None)
+
 
 def load_place_scope(path: Path) -> PlaceScope:
     """Load ``places.yml``; raise MessagesError naming the file and the fix."""
     lists = read_lists(path, ("inside", "outside"), contents="place lists", item="place name")
-    inside, outside = (
-        tuple(dict.fromkeys(_words(n).strip() for n in lists[key])) for key in ("inside", "outside")
+    lists |= read_lists(
+        path, ("services", "public"), contents="place lists", item="name", optional=True
     )
-    return PlaceScope(inside=inside, outside=outside)
+    inside, outside, services, public = (
+        tuple(dict.fromkeys(_words(n).strip() for n in lists[key]))
+        for key in ("inside", "outside", "services", "public")
+    )
+    return PlaceScope(inside=inside, outside=outside, services=services, public=public)

@@ -57,7 +57,7 @@ def _words(*texts: str) -> _Pattern:
 
 
 _PERIOD_PATTERNS: dict[str, list[_Pattern]] = {
-    "TODAY": [_words("hom nay"), _words("ngay nay")],
+    "TODAY": [_words("hom nay"), _words("ngay nay"), _words("hnay"), _words("bua nay")],
     "YESTERDAY": [_words("hom qua"), _words("ngay hom qua")],
     "THIS_WEEK": [_words("tuan nay")],
     "LAST_WEEK": [_words("tuan truoc"), _words("tuan qua"), _words("tuan vua qua")],
@@ -91,6 +91,13 @@ _PERIOD_PATTERNS: dict[str, list[_Pattern]] = {
         [_FIRST_N, *_words("thang dau nam")],
         [_FIRST_N, *_words("thang dau"), *_SUFFIX],
         [_FIRST_N, *_words("thang"), *_SUFFIX],
+    ],
+    # "ngày 16/6", "ngày 16/6/2025", "ngày 16 tháng 6 (năm 2025)"
+    "DAY": [
+        [*_words("ngay"), _NUM, {"ORTH": "/"}, _NUM],
+        [*_words("ngay"), _NUM, {"ORTH": "/"}, _NUM, {"ORTH": "/"}, {"NORM": {"REGEX": _YEAR}}],
+        [*_words("ngay"), _NUM, *_words("thang"), _NUM],
+        [*_words("ngay"), _NUM, *_words("thang"), _NUM, *_SUFFIX],
     ],
     "THIS_YEAR": [_words("nam nay")],
     "LAST_YEAR": [_words("nam ngoai"), _words("nam truoc"), _words("nam qua"), _words("nam roi")],
@@ -289,6 +296,13 @@ def _resolve(span: Span, today: date) -> P.Period:
         return simple[label]()
     if label == "YEAR":
         return P.year(int(next(t for t in tokens if re.match(_YEAR, t))))
+    if label == "DAY":
+        numbers = [t for t in tokens[1:] if t.isdigit()]
+        year_ = int(numbers[2]) if len(numbers) > 2 else _year_from(tokens[3:], today)
+        try:
+            return P.day(date(year_ or today.year, int(numbers[1]), int(numbers[0])))
+        except ValueError as exc:
+            raise PeriodError(f"no such day: {span.text}") from exc
     if label == "MONTH":
         number = int(tokens[1])
         period = P.month(chosen_year, number)

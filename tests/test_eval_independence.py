@@ -5,6 +5,11 @@ may appear in the NLU training data or the FAQ phrasings, and none may be a near
 (token Jaccard ≥ 0.8) of one. The lexicons and the indicator catalog hold vocabulary (terms such
 as "sốt xuất huyết", official indicator names), so a bare keyword query may equal one of their
 terms; no evaluation SENTENCE (five words or more) may appear there.
+
+The same holds for the second, development-only set (data/eval/understanding_dev2/, every file
+``split: dev``). It is tuned on, so it must also stay apart from the first set's test half: no
+sentence of it may equal or nearly duplicate a test-half sentence, else tuning on it would tune
+on the test.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from typing import Any
 import pytest
 import yaml
 
-from tools.evaluation.understanding_set import load_set, normalise, split_of
+from tools.evaluation.understanding_set import EvalSet, load_set, normalise, split_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-EVAL = load_set(DATA / "eval" / "understanding")
+FIRST = load_set(DATA / "eval" / "understanding")
+DEV2 = load_set(DATA / "eval" / "understanding_dev2")
+EVAL = EvalSet(FIRST.items + DEV2.items, FIRST.reference_date)
 NEAR_JACCARD = 0.8
 _TOKEN = re.compile(r"\w+")
 
@@ -81,9 +88,9 @@ def test_training_sources_are_found() -> None:
 
 
 def test_split_is_deterministic_and_balanced() -> None:
-    dev = EVAL.select("dev")
-    assert len(dev) + len(EVAL.select("test")) == len(EVAL.items)
-    assert 0.4 < len(dev) / len(EVAL.items) < 0.6
+    dev = FIRST.select("dev")
+    assert len(dev) + len(FIRST.select("test")) == len(FIRST.items)
+    assert 0.4 < len(dev) / len(FIRST.items) < 0.6
     assert split_of("Cháy nhà!") == split_of("  chay   NHA! ")
 
 
@@ -127,6 +134,41 @@ def test_no_training_sentence_is_a_near_duplicate_of_an_evaluation_sentence() ->
                 if len(mine & theirs) / len(mine | theirs) >= NEAR_JACCARD:
                     near.append(f"{item.kind}: {item.text!r} ~ {where}")
     assert not near, "near duplicates of evaluation sentences:\n" + "\n".join(near[:20])
+
+
+def test_the_development_set_is_all_dev_and_apart_from_the_test_half() -> None:
+    assert len(DEV2.items) > 1000
+    assert {item.split for item in DEV2.items} == {"dev"}
+    test_half = [(_tokens(normalise(i.text)), i.text) for i in FIRST.select("test")]
+    exact = {normalise(text) for _, text in test_half}
+    close = []
+    for item in DEV2.items:
+        mine = _tokens(normalise(item.text))
+        if normalise(item.text) in exact:
+            close.append(f"{item.text!r} equals a test sentence")
+            continue
+        if len(mine) < 3:
+            continue
+        for theirs, text in test_half:
+            if len(mine & theirs) / len(mine | theirs) >= NEAR_JACCARD:
+                close.append(f"{item.text!r} ~ test {text!r}")
+    assert not close, "dev2 sentences close to the test half:\n" + "\n".join(close[:20])
+
+
+def test_a_file_saying_split_dev_is_all_dev(tmp_path: Path) -> None:
+    (tmp_path / "citizen.yml").write_text(
+        "reference_date: 2025-06-18\nsplit: dev\nitems:\n"
+        '  - {text: "chay nha", domains: [y_te]}\n  - {text: "cứu với", domains: [y_te]}\n',
+        encoding="utf-8",
+    )
+    for kind in ("out_of_scope", "staff", "emergency"):
+        (tmp_path / f"{kind}.yml").write_text("items: []\n", encoding="utf-8")
+    data = load_set(tmp_path)
+    assert [i.split for i in data.items] == ["dev", "dev"]
+    assert data.select("test") == []
+    (tmp_path / "staff.yml").write_text("split: later\nitems: []\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"staff\.yml: 'split:' must be dev or test"):
+        load_set(tmp_path)
 
 
 @pytest.mark.parametrize("text", ["", "   "])

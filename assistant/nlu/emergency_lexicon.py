@@ -69,10 +69,15 @@ class EmergencyLexicon:
     guards: Optional[Pattern[str]]
     urgent: Optional[Pattern[str]]
     signs: Optional[Pattern[str]] = None
+    # figures of speech and everyday troubles ("cứu tui bài tập với!!", "cổng DVC sập, cứu với"):
+    # they veto even an urgent cue, since the cue is part of the figure
+    figurative: Optional[Pattern[str]] = None
 
     def vetoes(self, text: str) -> bool:
         """True when a guard says the message is not an event in progress (and no urgent cue)."""
         text, _ = _squeeze(_lower_keep_length(nfc(text)))
+        if self.figurative is not None and self.figurative.search(text) is not None:
+            return True
         if self.guards is None or self.guards.search(text) is None:
             return False
         return self.urgent is None or self.urgent.search(text) is None
@@ -92,6 +97,8 @@ class EmergencyLexicon:
         text, origin = _squeeze(lowered)
         hits = [(kind, m) for kind, pattern in self.kinds if (m := pattern.search(text))]
         if not hits:
+            return None
+        if self.figurative is not None and self.figurative.search(text) is not None:
             return None
         vetoed = self.guards is not None and self.guards.search(text) is not None
         if vetoed and (self.urgent is None or self.urgent.search(text) is None):
@@ -236,7 +243,8 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
         raise LexiconError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(root, yaml.MappingNode):
         raise LexiconError(
-            f"{path}:1: expected a mapping with keys 'kinds', 'guards', 'urgent', 'signs'"
+            f"{path}:1: expected a mapping with keys 'kinds', 'guards', 'urgent', 'signs', "
+            "'figurative'"
         )
     sections: Dict[str, Any] = {key.value: value for key, value in root.value}
     kinds_node = sections.get("kinds")
@@ -268,4 +276,11 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
     signs = (
         _compile(_patterns(sections["signs"], path, "signs"), path) if "signs" in sections else None
     )
-    return EmergencyLexicon(kinds=tuple(kinds), guards=guards, urgent=urgent, signs=signs)
+    figurative = (
+        _compile(_patterns(sections["figurative"], path, "figurative"), path)
+        if "figurative" in sections
+        else None
+    )
+    return EmergencyLexicon(
+        kinds=tuple(kinds), guards=guards, urgent=urgent, signs=signs, figurative=figurative
+    )

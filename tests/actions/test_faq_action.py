@@ -170,6 +170,20 @@ def test_question_about_another_province_is_declined_not_answered(
     assert _slots(reply)["faq_id"] is None
 
 
+def test_question_about_a_private_providers_business_is_sent_to_its_customer_service(
+    action_server: FaqActions,
+) -> None:
+    # retrieval would find our marriage entry for "giấy tờ"; the bank's own loan is not ours
+    reply = action_server.run("vay tín chấp ở Techcombank cần giấy tờ gì")
+    text = reply["responses"][0]["text"]
+    assert text.startswith("Xin lỗi, đây là dịch vụ riêng của doanh nghiệp")
+    assert "chăm sóc khách hàng" in text
+    assert _slots(reply)["fallback"] is True
+    # the same kind of provider named in a public-service question goes on to the FAQ search
+    public = action_server.run("Thủ tục đăng ký kết hôn có yếu tố nước ngoài, lệ phí nộp qua ACB")
+    assert not public["responses"][0]["text"].startswith("Xin lỗi, đây là dịch vụ riêng")
+
+
 def test_close_call_answers_the_top_entry_and_offers_the_other_as_related(
     action_server: FaqActions,
 ) -> None:

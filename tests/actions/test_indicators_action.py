@@ -196,3 +196,20 @@ def test_question_naming_no_indicator_is_handed_to_the_faq(
     assert result["events"] == [
         {"event": "followup", "timestamp": None, "name": "action_answer_faq"}
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lượng khách du lịch Đà Lạt tháng này",  # an indicator word, but another province
+        "lãi suất tiết kiệm Sacombank tháng này",  # a private provider's own figure
+    ],
+)
+def test_figure_question_out_of_reach_is_handed_to_the_faq_to_decline(
+    action_server: tuple[str, Path], text: str
+) -> None:
+    result = call(action_server[0], text, {"channel": "web", "user_id": "dan"})
+    assert result["responses"] == []
+    assert result["events"] == [
+        {"event": "followup", "timestamp": None, "name": "action_answer_faq"}
+    ]

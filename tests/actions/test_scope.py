@@ -32,6 +32,7 @@ def test_question_about_another_province_is_recognised(text: str, place: str) ->
         "đăng ký kết hôn với người Hàn Quốc",  # countries are not other provinces
         "con tôi thở rít, môi sưng phù, thở không nổi",  # punctuation separates names
         "vinh danh học sinh giỏi",
+        "ba noi ra ubnd co to khai nao khong",  # "co to" is "có tờ", not the island Cô Tô
         "",
     ],
 )
@@ -44,3 +45,40 @@ def test_bad_place_file_names_the_file(tmp_path: Path) -> None:
     bad.write_text("inside: [vũng tàu]\noutside: nowhere\n", encoding="utf-8")
     with pytest.raises(MessagesError, match="'outside:' must be a list"):
         load_place_scope(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "provider"),
+    [
+        ("đơn hàng trên lazada giao trễ cả tuần", "lazada"),
+        ("ví momo bị trừ tiền 2 lần", "momo"),
+        ("mat khau internet banking vietcombank quen roi", "vietcombank"),
+        ("gói cước 4G nào rẻ nhất", "goi cuoc"),
+    ],
+)
+def test_a_private_providers_business_is_recognised(text: str, provider: str) -> None:
+    assert PLACES.other_service(text) == provider
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nộp thuế qua app Vietcombank được không",  # a public payment through a bank
+        "bị lừa chuyển tiền qua Momo thì trình báo ở đâu",  # a scam to report
+        "đóng BHYT hộ gia đình qua Viettel Money",
+        "bị bôi nhọ trên facebook thì báo ai",  # a wrong done through the provider
+        "thuê xe máy ở Vũng Tàu giá bao nhiêu",  # no provider
+        "",
+    ],
+)
+def test_public_questions_naming_a_provider_are_left_alone(text: str) -> None:
+    assert PLACES.other_service(text) is None
+
+
+def test_providers_are_optional_in_the_place_file(tmp_path: Path) -> None:
+    path = tmp_path / "places.yml"
+    path.write_text("inside: [vũng tàu]\noutside: [hà nội]\n", encoding="utf-8")
+    assert load_place_scope(path).other_service("đơn shopee chưa giao") is None
+    path.write_text("inside: []\noutside: []\nservices: shopee\n", encoding="utf-8")
+    with pytest.raises(MessagesError, match="'services:' must be a list"):
+        load_place_scope(path)

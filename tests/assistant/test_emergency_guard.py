@@ -56,6 +56,14 @@ POSITIVES = [
     ("Rò rỉ gas trong bếp, mùi gas nồng lắm", "fire"),
     ("hoả hoạn ở chung cư", "fire"),
     ("có người ngất xỉu ở chợ", "medical"),
+    # dangers described without the classic words (a body, a threat, a collapse, water rising)
+    ("ông nội đang lơ mơ, gọi hỏi gì cũng ú ớ", "medical"),
+    ("vết cắt sâu quá, máu tuôn ra không ngừng", "medical"),
+    ("con tôi 5 tháng tuổi tự nhiên không thấy mạch, người mềm", "medical"),
+    ("có đứa lạ trèo vào nhà bếp, cả nhà đang trốn trên lầu sợ quá", "crime"),
+    ("thằng say rượu cầm chai bể dí vào cổ chủ quán", "crime"),
+    ("mái nhà kho vừa sập, có người còn bên trong", "rescue"),
+    ("nuoc dang dang len, ong ba toi ngoi tren noc nha", "rescue"),
     ("co nguoi bat tinh ngoai duong", "medical"),
     ("Ông tôi bị đột quỵ, gọi cấp cứu giúp", "medical"),
     ("bi dien giat o cong truong", "medical"),
@@ -141,6 +149,13 @@ NEGATIVES = [
     "choi free fire thua hoai",
     "cach danh nguoi khong de lai dau vet",
     "mỗi lần mưa to nước lại tràn vào nhà, báo ai",
+    # figures of speech veto even an urgent cue; questions about calling; a danger now over
+    "mai thi rồi mà bài tập chưa xong, cứu em với!!!",
+    "web nộp hồ sơ treo cả buổi, cứu với",
+    "gọi 114 thì bao lâu xe chữa cháy tới Long Hải",
+    "con tôi hóc hạt nhãn nhưng giờ đã ổn, chơi bình thường rồi",
+    "ổ gà giữa đường Lê Lợi, chạy xe dễ té lắm",
+    "2 thang truoc toi bi tai nan, gio lam bao hiem the nao",
 ]
 
 
@@ -319,6 +334,20 @@ def test_custom_lexicon_with_gap_and_guard(tmp_path: Path) -> None:
     assert lexicon.match("nhà một hai ba bốn năm cháy") is None  # gap longer than 4 words
     assert lexicon.match("phim nhà cháy") is None
     assert lexicon.match("phim nhà cháy gấp").kind == "fire"
+
+
+def test_a_figure_of_speech_vetoes_even_an_urgent_cue(tmp_path: Path) -> None:
+    path = tmp_path / "emergency.yml"
+    path.write_text(
+        "kinds:\n  rescue:\n    - 'cứu với'\nguards:\n  - 'phim'\nurgent:\n  - 'gấp'\n"
+        "figurative:\n  - 'bài tập'\n",
+        encoding="utf-8",
+    )
+    lexicon = load_emergency_lexicon(path)
+    assert lexicon.match("cứu với gấp").kind == "rescue"
+    assert lexicon.match("phim hay, cứu với gấp").kind == "rescue"  # a guard yields to urgency
+    assert lexicon.match("bài tập khó quá, cứu với gấp") is None  # a figure does not
+    assert lexicon.vetoes("bài tập khó quá, cứu với gấp")
 
 
 def test_space_in_look_behind_is_reported_with_line(tmp_path: Path) -> None:

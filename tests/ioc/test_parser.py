@@ -77,6 +77,9 @@ def test_shared_alias_is_ambiguous(parser: QuestionParser) -> None:
         ("hồ sơ đúng hạn quý 1 chiếm bao nhiêu", "dossiers_on_time_rate"),
         ("có bao nhiêu hồ sơ bị trễ hạn tháng 4", "dossiers_overdue"),
         ("số người tử vong vì tngt năm ngoái", "traffic_deaths"),
+        ("bao nhiêu phần trăm hồ sơ nộp online tháng này", "online_dossier_rate"),
+        ("ty le paht da xu ly thang truoc", "citizen_reports_resolved_rate"),
+        ("năm ngoái có bao nhiêu hồ sơ bị trễ hẹn", "dossiers_overdue"),
     ],
 )
 def test_rate_and_count_words_pick_the_indicator(

@@ -63,6 +63,10 @@ CASES = [
     ("aqi tu dau nam den nay", REF, "2024-01-01", "2024-06-15", "ytd"),
     ("aqi lũy kế", REF, "2024-01-01", "2024-06-15", "ytd"),
     ("aqi luy ke", date(2024, 2, 29), "2024-01-01", "2024-02-29", "ytd"),
+    ("aqi ngày 3/6", REF, "2024-06-03", "2024-06-03", "day"),
+    ("aqi ngay 28/12/2023", REF, "2023-12-28", "2023-12-28", "day"),
+    ("aqi ngày 3 tháng 6 năm 2023", REF, "2023-06-03", "2023-06-03", "day"),
+    ("aqi hnay", REF, "2024-06-15", "2024-06-15", "day"),
 ]
 
 
@@ -84,7 +88,9 @@ def test_question_without_period_has_none(parser: QuestionParser) -> None:
     assert parser.parse("chỉ số aqi ở Phú Mỹ", REF).period is None
 
 
-@pytest.mark.parametrize("text", ["aqi tháng 13", "aqi tháng 0/2024", "aqi quý 5", "aqi quy 0"])
+@pytest.mark.parametrize(
+    "text", ["aqi tháng 13", "aqi tháng 0/2024", "aqi quý 5", "aqi quy 0", "aqi ngày 31/2"]
+)
 def test_impossible_period_raises_period_error(parser: QuestionParser, text: str) -> None:
     with pytest.raises(PeriodError):
         parser.parse(text, REF)

@@ -20,6 +20,10 @@ The labels only give acceptable domains, not FAQ entries, so a close call cannot
 here: ``close_call`` (answer + related questions) and ``margin_min`` are kept from the current
 file. ``--write`` stores the result in retrieval/thresholds.yml.
 
+Several dumps can be pooled: ``--pipeline DUMP1 --pipeline DUMP2 --data-dir SET2`` fits on the
+first set's dev half and the second development set (data/eval/understanding_dev2) together;
+each ``--data-dir`` pairs with the ``--pipeline`` in the same position (default: the first set).
+
 A fit on dev always looks better on dev. Before writing, the tool **cross-fits** (``--cross-fit
 N``, default 5): N random halvings of the dev sentences, fit on one half, replay on the other,
 both ways; the refit's held-out routing and out-of-scope rejection are compared with the current
@@ -41,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from actions.harm import load_harmful_requests
 from actions.scope import load_place_scope
 from retrieval.decision import RouteThresholds, Thresholds
 from retrieval.search import FaqSearcher
@@ -82,7 +87,7 @@ def _answered(got: dict[str, Any]) -> bool:
 def _mode(got: dict[str, Any], other_place: bool) -> str:
     intent = got.get("intent")
     if other_place and intent in (*FAQ_INTENTS, "out_of_scope", "ask_indicator"):
-        return "fixed"  # action_answer_faq declines other provinces before searching
+        return "fixed"  # action_answer_faq declines these before searching
     if intent in FAQ_INTENTS:
         return "faq"
     if intent == "out_of_scope":
@@ -92,14 +97,18 @@ def _mode(got: dict[str, Any], other_place: bool) -> str:
     return "fixed"
 
 
-def load_cases(dump: Path, data_dir: Path, places: Path) -> list[Case]:
-    """Citizen and out-of-scope dev sentences joined with the pipeline's answers in ``dump``."""
+def load_cases(dump: Path, data_dir: Path, places: Path, harm: Path | None = None) -> list[Case]:
+    """Citizen and out-of-scope dev sentences joined with the pipeline's answers in ``dump``.
+
+    Sentences action_answer_faq declines before any threshold (another province, a private
+    provider's business, a request to do harm when ``harm`` is given) keep their outcome."""
     answers = {}
     for line in dump.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             answers[row["text"]] = row["got"]
     scope = load_place_scope(places)
+    harmful = load_harmful_requests(harm) if harm is not None else None
     cases = []
     for item in load_set(data_dir).select("dev"):
         if item.kind not in ("citizen", "out_of_scope"):
@@ -110,7 +119,11 @@ def load_cases(dump: Path, data_dir: Path, places: Path) -> list[Case]:
         domains = tuple(item.labels.get("domains") or ())
         declined = bool(got.get("fallback")) and got.get("intent") != "emergency"
         ok = (_answered(got) and got.get("domain") in domains) if domains else declined
-        other = scope.outside_only(item.text) is not None
+        other = (
+            scope.outside_only(item.text) is not None
+            or scope.other_service(item.text) is not None
+            or (harmful is not None and harmful.matched(item.text) is not None)
+        )
         cases.append(Case(item.kind, item.text, domains, _mode(got, other), ok, declined))
     return cases
 
@@ -232,7 +245,21 @@ def _refit_holds(check: dict[str, dict[str, float]], tolerance: float) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pipeline", type=Path, required=True, help="eval understanding --dump")
+    parser.add_argument(
+        "--pipeline",
+        type=Path,
+        action="append",
+        required=True,
+        help="eval understanding --dump (repeat for several sets, paired with --data-dir)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        action="append",
+        default=[],
+        help="the set each --pipeline dump was made from, in the same order "
+        "(default: data/eval/understanding)",
+    )
     parser.add_argument("--oos-min", type=float, help="lowest out-of-scope rejection accepted")
     parser.add_argument(
         "--close-call",
@@ -255,11 +282,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tools.evaluation.faq_devset import build_searcher
 
     settings = get_settings()
-    cases = load_cases(
-        args.pipeline,
-        settings.paths.data_dir / "eval" / "understanding",
-        settings.paths.places_path,
-    )
+    if len(args.data_dir) > len(args.pipeline):
+        parser.error("more --data-dir than --pipeline")
+    first_set = settings.paths.data_dir / "eval" / "understanding"
+    folders = [*args.data_dir, *[first_set] * (len(args.pipeline) - len(args.data_dir))]
+    cases = [
+        case
+        for dump, folder in zip(args.pipeline, folders, strict=True)
+        for case in load_cases(dump, folder, settings.paths.places_path, settings.paths.harm_path)
+    ]
     encoder = load_encoder(settings.retrieval, models_dir=settings.paths.models_dir)
     searcher, _ = build_searcher(settings, encoder, settings.paths.cache_dir / "eval")
     cases = search_cases(searcher, cases)

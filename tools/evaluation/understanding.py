@@ -29,7 +29,7 @@ from typing import Any
 
 from settings.defaults import REPO_ROOT
 from settings.services import get_settings
-from tools.evaluation.understanding_set import SPLITS, EvalItem, EvalSet, load_set, split_of
+from tools.evaluation.understanding_set import SPLITS, EvalItem, EvalSet, load_set
 from vitext import fold, has_diacritics
 
 __all__ = ["main", "run_pipeline", "score"]
@@ -224,7 +224,7 @@ def evaluate(
     now = data.reference_date.isoformat()
     as_citizen = [i for i in data.select(split) if i.kind != "staff"]
     if fold_citizen:
-        as_citizen = [EvalItem(i.kind, fold(i.text), i.labels) for i in as_citizen]
+        as_citizen = [EvalItem(i.kind, fold(i.text), i.labels, i.split) for i in as_citizen]
     as_staff = data.select(split, "staff")
     results = run_pipeline([i.text for i in as_citizen], role="citizen", now=now)
     results += run_pipeline([i.text for i in as_staff], role="staff", now=now)
@@ -232,15 +232,18 @@ def evaluate(
     if dump is not None:
         with dump.open("w", encoding="utf-8") as out:
             for item, r in pairs:
-                if split_of(item.text) == "dev":
+                if item.split == "dev":
                     row = {"file": item.kind, "text": item.text, **item.labels, "got": r}
                     out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-    halves = ("dev", "test") if split == "all" else (split,)
+    # a development-only set (files saying ``split: dev``) has no test half to report
+    halves = tuple(
+        h for h in ("dev", "test") if split in ("all", h) and any(i.split == h for i, _ in pairs)
+    )
     return {
         "folded": fold_citizen,
         "splits": {
             half: score(
-                [(i, r) for i, r in pairs if split_of(i.text) == half],
+                [(i, r) for i, r in pairs if i.split == half],
                 with_misses=half == "dev",
             )
             for half in halves

@@ -4,6 +4,10 @@ The split is a pure function of each sentence: the SHA-256 of its normalised for
 lower-case, diacritics folded, whitespace collapsed) decides, so it is reproducible, independent
 of file order and stable when items are added. Even first byte → ``dev``, odd → ``test``.
 Only ``dev`` failures may be looked at; ``test`` is reported as numbers only.
+
+A file may instead say ``split: dev`` at its top level: all its items are development data
+(read freely, tuned on). data/eval/understanding_dev2/ is such a set, written later and apart
+from the first one, so that error analysis can go on without reading the test half.
 """
 
 from __future__ import annotations
@@ -53,10 +57,11 @@ class EvalItem:
     kind: str  # citizen | out_of_scope | staff | emergency
     text: str
     labels: dict[str, Any]
+    fixed: Split | None = None  # the file's ``split:``; None: decided by the sentence's hash
 
     @property
     def split(self) -> Split:
-        return split_of(self.text)
+        return self.fixed or split_of(self.text)
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,14 @@ def load_set(folder: Path) -> EvalSet:
             raise ValueError(f"{path}: expected a mapping with an 'items:' list")
         if isinstance(data.get("reference_date"), date):
             reference = data["reference_date"]
+        fixed = data.get("split")
+        if fixed not in (None, "dev", "test"):
+            raise ValueError(f"{path}: 'split:' must be dev or test, got {fixed!r}")
         for n, raw in enumerate(data["items"], 1):
             if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
                 raise ValueError(f"{path}: item {n} has no 'text:'")
             labels = {k: v for k, v in raw.items() if k != "text"}
-            items.append(EvalItem(kind, nfc(raw["text"]).replace("\n", " "), labels))
+            items.append(EvalItem(kind, nfc(raw["text"]).replace("\n", " "), labels, fixed))
     if reference is None:
         raise ValueError(f"{folder}: no file gives reference_date: YYYY-MM-DD")
     return EvalSet(tuple(items), reference)
