@@ -253,6 +253,10 @@ def test_a_vetoed_guess_falls_to_a_sure_second_intent(guard: EmergencyGuard) -> 
         "alo alo",
         "lam giay to online dc ko mn",
         "quán hải sản nào không chặt chém du khách",
+        # unaccented "chay", "mau", "lua" are also chạy (runs), mẫu giáo / Cà Mau, lúa (rice)
+        "tau cao toc di con dao chay may gio",
+        "tre 5 tuoi chua di hoc mau giao co sao khong",
+        "san luong lua vu he thu",
     ],
 )
 def test_classifier_emergency_without_a_word_of_danger_is_demoted(
