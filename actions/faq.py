@@ -118,18 +118,13 @@ class ActionAnswerFaq(Action):
                 dispatcher.utter_message(text=msg.empty, **turn_mark("decline", role=role))
                 return _slots(fallback=True)
             reach = out_of_reach(text)
-            if reach == "other_place":
-                dispatcher.utter_message(text=msg.outside, **turn_mark("decline", role=role))
-                return _slots(fallback=True)
-            if reach == "other_service":
-                dispatcher.utter_message(
-                    text=msg.outside_service, **turn_mark("decline", role=role)
-                )
-                return _slots(fallback=True)
-            if reach == "harm":
-                dispatcher.utter_message(
-                    response="utter_out_of_scope", **turn_mark("decline", role=role)
-                )
+            if reach is not None:
+                refusal = {
+                    "other_place": {"text": msg.outside},
+                    "other_service": {"text": msg.outside_service},
+                    "harm": {"response": "utter_out_of_scope"},
+                }[reach]
+                dispatcher.utter_message(**refusal, **turn_mark("decline", role=role))
                 return _slots(fallback=True)
             intent = str((message.get("intent") or {}).get("name") or "")
             second_opinion = intent in SECOND_OPINION_INTENTS

@@ -14,28 +14,39 @@ from typing import Literal
 
 from actions import runtime
 from actions.errors import MessagesError
+from actions.harm import HarmfulRequests
+from actions.scope import PlaceScope
 
-__all__ = ["Reach", "out_of_reach"]
+__all__ = ["Reach", "out_of_reach", "reach_of"]
 
 logger = logging.getLogger(__name__)
 
 Reach = Literal["other_place", "other_service", "harm"]
 
 
-def out_of_reach(text: str) -> Reach | None:
-    """Why ``text`` is declined before any search, or None when it may be searched."""
-    try:
-        places = runtime.PLACES.get()
-    except MessagesError as exc:
-        logger.warning("place lists not loaded, scope not checked: %s", exc)
-    else:
+def reach_of(text: str, places: PlaceScope | None, harm: HarmfulRequests | None) -> Reach | None:
+    """Why ``text`` is declined before any search (None: it may be searched); a list that is
+    None is not checked. Also replayed offline by tools.evaluation.calibrate_real."""
+    if places is not None:
         if places.outside_only(text) is not None:
             return "other_place"
         if places.other_service(text) is not None:
             return "other_service"
+    if harm is not None and harm.matched(text) is not None:
+        return "harm"
+    return None
+
+
+def out_of_reach(text: str) -> Reach | None:
+    """``reach_of`` with the served lists; a list that does not load is skipped with a warning."""
+    places: PlaceScope | None = None
+    harm: HarmfulRequests | None = None
     try:
-        if runtime.HARM.get().matched(text) is not None:
-            return "harm"
+        places = runtime.PLACES.get()
+    except MessagesError as exc:
+        logger.warning("place lists not loaded, scope not checked: %s", exc)
+    try:
+        harm = runtime.HARM.get()
     except MessagesError as exc:
         logger.warning("harmful-request patterns not loaded, not checked: %s", exc)
-    return None
+    return reach_of(text, places, harm)

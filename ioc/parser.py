@@ -297,10 +297,9 @@ def _resolve(span: Span, today: date) -> P.Period:
     if label == "YEAR":
         return P.year(int(next(t for t in tokens if re.match(_YEAR, t))))
     if label == "DAY":
-        numbers = [t for t in tokens[1:] if t.isdigit()]
-        year_ = int(numbers[2]) if len(numbers) > 2 else _year_from(tokens[3:], today)
+        day_, month_ = (int(t) for t in tokens[1:] if t.isdigit() and not re.match(_YEAR, t))
         try:
-            return P.day(date(year_ or today.year, int(numbers[1]), int(numbers[0])))
+            return P.day(date(chosen_year, month_, day_))
         except ValueError as exc:
             raise PeriodError(f"no such day: {span.text}") from exc
     if label == "MONTH":

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tools.evaluation.understanding_set import EvalSet, load_set, normalise, split_of
+from tools.evaluation.understanding_set import EvalItem, EvalSet, load_set, normalise, split_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIRST = load_set(DATA / "eval" / "understanding")
@@ -113,15 +113,17 @@ def test_no_evaluation_sentence_is_in_the_lexicons_or_the_catalog() -> None:
     assert not leaks, "evaluation sentences copied into a lexicon:\n" + "\n".join(leaks)
 
 
-def test_no_training_sentence_is_a_near_duplicate_of_an_evaluation_sentence() -> None:
+def _near_duplicates(items: list[EvalItem], others: dict[str, str]) -> list[str]:
+    """``item ~ where`` for every item whose tokens overlap a text of ``others`` (normalised
+    text -> where it is) by Jaccard ≥ NEAR_JACCARD; texts under three tokens are skipped."""
     index: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
-    for text, source in TRAINING.items():
+    for text, source in others.items():
         tokens = _tokens(text)
         if len(tokens) >= 3:
             for token in tokens:
                 index[token].append((tokens, f"{source}: {text!r}"))
     near = []
-    for item in EVAL.items:
+    for item in items:
         mine = _tokens(normalise(item.text))
         if len(mine) < 3:
             continue
@@ -133,25 +135,22 @@ def test_no_training_sentence_is_a_near_duplicate_of_an_evaluation_sentence() ->
                 seen.add(where)
                 if len(mine & theirs) / len(mine | theirs) >= NEAR_JACCARD:
                     near.append(f"{item.kind}: {item.text!r} ~ {where}")
+    return near
+
+
+def test_no_training_sentence_is_a_near_duplicate_of_an_evaluation_sentence() -> None:
+    near = _near_duplicates(list(EVAL.items), TRAINING)
     assert not near, "near duplicates of evaluation sentences:\n" + "\n".join(near[:20])
 
 
 def test_the_development_set_is_all_dev_and_apart_from_the_test_half() -> None:
     assert len(DEV2.items) > 1000
     assert {item.split for item in DEV2.items} == {"dev"}
-    test_half = [(_tokens(normalise(i.text)), i.text) for i in FIRST.select("test")]
-    exact = {normalise(text) for _, text in test_half}
-    close = []
-    for item in DEV2.items:
-        mine = _tokens(normalise(item.text))
-        if normalise(item.text) in exact:
-            close.append(f"{item.text!r} equals a test sentence")
-            continue
-        if len(mine) < 3:
-            continue
-        for theirs, text in test_half:
-            if len(mine & theirs) / len(mine | theirs) >= NEAR_JACCARD:
-                close.append(f"{item.text!r} ~ test {text!r}")
+    test_half = {normalise(i.text): "test half" for i in FIRST.select("test")}
+    close = [
+        f"{i.text!r} equals a test sentence" for i in DEV2.items if normalise(i.text) in test_half
+    ]
+    close += _near_duplicates(list(DEV2.items), test_half)
     assert not close, "dev2 sentences close to the test half:\n" + "\n".join(close[:20])
 
 

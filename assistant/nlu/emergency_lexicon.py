@@ -73,10 +73,13 @@ class EmergencyLexicon:
     # they veto even an urgent cue, since the cue is part of the figure
     figurative: Optional[Pattern[str]] = None
 
+    def _figurative(self, squeezed: str) -> bool:
+        return self.figurative is not None and self.figurative.search(squeezed) is not None
+
     def vetoes(self, text: str) -> bool:
         """True when a guard says the message is not an event in progress (and no urgent cue)."""
         text, _ = _squeeze(_lower_keep_length(nfc(text)))
-        if self.figurative is not None and self.figurative.search(text) is not None:
+        if self._figurative(text):
             return True
         if self.guards is None or self.guards.search(text) is None:
             return False
@@ -96,9 +99,7 @@ class EmergencyLexicon:
         lowered = _lower_keep_length(nfc(text))
         text, origin = _squeeze(lowered)
         hits = [(kind, m) for kind, pattern in self.kinds if (m := pattern.search(text))]
-        if not hits:
-            return None
-        if self.figurative is not None and self.figurative.search(text) is not None:
+        if not hits or self._figurative(text):
             return None
         vetoed = self.guards is not None and self.guards.search(text) is not None
         if vetoed and (self.urgent is None or self.urgent.search(text) is None):

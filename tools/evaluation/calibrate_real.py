@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from actions.harm import load_harmful_requests
+from actions.reach import reach_of
 from actions.scope import load_place_scope
 from retrieval.decision import RouteThresholds, Thresholds
 from retrieval.search import FaqSearcher
@@ -119,11 +120,7 @@ def load_cases(dump: Path, data_dir: Path, places: Path, harm: Path | None = Non
         domains = tuple(item.labels.get("domains") or ())
         declined = bool(got.get("fallback")) and got.get("intent") != "emergency"
         ok = (_answered(got) and got.get("domain") in domains) if domains else declined
-        other = (
-            scope.outside_only(item.text) is not None
-            or scope.other_service(item.text) is not None
-            or (harmful is not None and harmful.matched(item.text) is not None)
-        )
+        other = reach_of(item.text, scope, harmful) is not None
         cases.append(Case(item.kind, item.text, domains, _mode(got, other), ok, declined))
     return cases
 
