@@ -19,6 +19,8 @@ from actions.reach import out_of_reach
 from analytics.marks import turn_mark
 from inbox.feedback import feedback_payload
 from ioc.errors import IndicatorError
+from ioc.figure import asks_figure
+from ioc.parser import ParsedQuestion
 from retrieval.corpus import FaqEntry
 from retrieval.errors import RetrievalError
 from retrieval.service import FaqService
@@ -73,13 +75,25 @@ def _answer_text(entry: FaqEntry, msg: FaqMessages) -> str:
     )
 
 
+def _parsed(text: str) -> ParsedQuestion | None:
+    """The IOC parser's reading of ``text`` (None: an impossible period, no evidence either way)."""
+    try:
+        return runtime.IOC.get().parser.parse(text, date.today())
+    except IndicatorError as exc:
+        logger.debug("indicator parse failed: %s", exc)
+        return None
+
+
 def _names_indicator(text: str) -> bool:
     """The IOC parser recognises an indicator in ``text`` (its periods are not checked here)."""
-    try:
-        return bool(runtime.IOC.get().parser.parse(text, date.today()).indicator_codes)
-    except IndicatorError as exc:  # an impossible period: no evidence either way
-        logger.debug("indicator parse failed: %s", exc)
-        return False
+    parsed = _parsed(text)
+    return parsed is not None and bool(parsed.indicator_codes)
+
+
+def _asks_figure(text: str) -> bool:
+    """``text`` asks for a catalog indicator's value, not how to do something (ioc.figure)."""
+    parsed = _parsed(text)
+    return parsed is not None and asks_figure(parsed, text)
 
 
 def _unknown_indicator() -> str:
@@ -126,6 +140,10 @@ class ActionAnswerFaq(Action):
                 }[reach]
                 dispatcher.utter_message(**refusal, **turn_mark("decline", role=role))
                 return _slots(fallback=True)
+            if role == "staff" and await asyncio.to_thread(_asks_figure, text):
+                # a staff member asks the IOC for a number ("số DN thành lập mới tháng này"):
+                # the figure comes before the FAQ entry on the same topic (how to register)
+                return [FollowupAction(_INDICATOR_ACTION)]
             intent = str((message.get("intent") or {}).get("name") or "")
             second_opinion = intent in SECOND_OPINION_INTENTS
             reply = await asyncio.to_thread(

@@ -312,3 +312,25 @@ def test_staff_figure_question_the_nlu_missed_goes_to_the_indicator_action(
     ]
     citizen = action_server.run("thu ngân sách lũy kế", intent="out_of_scope")
     assert citizen["responses"][0]["response"] == "utter_out_of_scope"
+
+
+def test_staff_figure_question_goes_to_the_indicator_before_the_faq(
+    action_server: FaqActions,
+) -> None:
+    # the classifier said ask_faq and the FAQ has an entry on the same topic (dengue at home);
+    # a staff member asking "how many, last month" wants the IOC's figure
+    token = mint_claim("test-user", SECRET, ttl_s=600, subject="staff-1")
+    metadata = {"channel": "web", "role_token": token}
+    text = "số ca sốt xuất huyết tháng trước là bao nhiêu"
+    followup = {"event": "followup", "timestamp": None, "name": "action_query_indicator"}
+    staff = action_server.run(text, metadata=metadata)
+    assert staff["responses"] == []
+    assert followup in staff["events"]
+    # a procedure question from the same staff member stays with the FAQ
+    procedure = action_server.run("phòng sốt xuất huyết tại nhà thế nào", metadata=metadata)
+    assert followup not in procedure["events"]
+    assert _slots(procedure)["faq_id"] == "yte-sot-xuat-huyet"
+    # a citizen asking the same figure question is not sent sideways by this rule
+    citizen = action_server.run(text)
+    assert followup not in citizen["events"]
+    assert citizen["responses"]
