@@ -1,5 +1,11 @@
 """ChitchatGuard: a small-talk intent needs its cue words, else the turn goes to FAQ retrieval.
 
+It also needs to be free of a service question's words ("ở đâu", "thủ tục", "bao nhiêu", "được
+không"…, the ``questions`` list): "Vé tàu ra Côn Đảo bán ở đâu dzậy, tui mua tại bến được hông"
+came out as ``bot_challenge`` and "nhờ người khác nộp hồ sơ giùm có cần giấy ủy quyền không" as
+``human_handoff``, although "bán", "nhờ người" look like their cues. No training example of a
+small-talk intent holds one of these words (the test checks it).
+
 DIET is confident on sentences it has never seen: "114 là số gì" comes out as ``bot_challenge``
 and a harmful request as ``human_handoff``, both with confidence near 1.0, and get a canned
 small-talk reply. Small talk is recognisable by its words (chào, cảm ơn, bot, cán bộ…), listed
@@ -46,6 +52,13 @@ class ChitchatCues:
     """Per small-talk intent, one whole-word pattern over the folded text."""
 
     patterns: Mapping[str, Pattern[str]]
+    questions: Optional[Pattern[str]] = None
+
+    def asks_service(self, text: str) -> bool:
+        """True when ``text`` holds a service question's words (folded, whole words)."""
+        return self.questions is not None and bool(
+            self.questions.search(_SPACE.sub(" ", fold(text)))
+        )
 
     def guards(self, intent: Optional[str]) -> bool:
         """True when ``intent`` is a small-talk intent listed in the lexicon."""
@@ -68,20 +81,29 @@ def load_chitchat_cues(path: Path) -> ChitchatCues:
         raise InvalidConfigException(f"{path}: expected 'intents:' mapping intent -> cue list")
     patterns: Dict[str, Pattern[str]] = {}
     for intent, cues in intents.items():
-        if not isinstance(cues, list) or not cues or not all(isinstance(c, str) for c in cues):
-            raise InvalidConfigException(
-                f"{path}: intent {intent!r} needs a non-empty list of cue strings "
-                "(quote words YAML reads as booleans, such as 'off')"
-            )
-        words = sorted({_SPACE.sub(" ", fold(c)).strip() for c in cues}, key=len, reverse=True)
-        alternatives = "|".join(re.escape(w) for w in words if w)
-        patterns[str(intent)] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-    return ChitchatCues(patterns)
+        patterns[str(intent)] = _whole_words(path, f"intent {intent!r}", cues)
+    questions = raw.get("questions")
+    return ChitchatCues(
+        patterns, None if questions is None else _whole_words(path, "'questions'", questions)
+    )
+
+
+def _whole_words(path: Path, what: str, cues: Any) -> Pattern[str]:
+    """One folded whole-word pattern for a list of cue strings; a bad list raises."""
+    if not isinstance(cues, list) or not cues or not all(isinstance(c, str) for c in cues):
+        raise InvalidConfigException(
+            f"{path}: {what} needs a non-empty list of cue strings "
+            "(quote words YAML reads as booleans, such as 'off')"
+        )
+    words = sorted({_SPACE.sub(" ", fold(c)).strip() for c in cues}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w) for w in words if w)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ChitchatGuard(GraphComponent, IntentClassifier):
-    """Replaces a small-talk intent without its cue words by ``nlu_fallback``."""
+    """Replaces a small-talk intent without its cue words, or with a service question's words,
+    by ``nlu_fallback``."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -136,9 +158,9 @@ class ChitchatGuard(GraphComponent, IntentClassifier):
                 continue
             if not self._cues.guards(name):
                 continue
-            if self._cues.has_cue(name, text):
+            if self._cues.has_cue(name, text) and not self._cues.asks_service(text):
                 continue
-            logger.debug("small-talk intent %s without its cue words: FAQ instead", name)
+            logger.debug("small-talk intent %s without its cues or with a question: FAQ", name)
             message.set(
                 INTENT,
                 {

@@ -75,6 +75,40 @@ def test_small_talk_intent_without_cue_words_goes_to_the_faq(
     assert _intent_after(guard, text, intent) == {"name": "nlu_fallback", "confidence": 0.97}
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a small-talk cue ("ban", "may", "ad", "nguoi", "mot cua") inside a service question
+        ("vé xe buýt ra Long Hải bán ở đâu bạn", "bot_challenge"),
+        ("ad ơi nhờ người nhà đi lấy kết quả hồ sơ được hông", "human_handoff"),
+        ("công nhân may bị nghỉ việc thì làm thủ tục gì", "bot_challenge"),
+        ("số điện thoại bộ phận một cửa là số mấy", "human_handoff"),
+    ],
+)
+def test_small_talk_intent_with_a_service_question_goes_to_the_faq(
+    guard: ChitchatGuard, text: str, intent: str
+) -> None:
+    assert _intent_after(guard, text, intent) == {"name": "nlu_fallback", "confidence": 0.97}
+
+
+def test_no_training_example_of_a_small_talk_intent_asks_a_service_question() -> None:
+    cues = load_chitchat_cues(DATA_DIR / "lexicon" / "chitchat.yml")
+    assert cues.questions is not None
+    data = yaml.safe_load((DATA_DIR / "nlu" / "nlu.yml").read_text(encoding="utf-8"))
+    examples = [
+        f"{block['intent']}: {line.strip()[2:]}"
+        for block in data["nlu"]
+        if cues.guards(block.get("intent"))
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
+    assert len(examples) > 250
+    asking = [e for e in examples if cues.asks_service(e.split(": ", 1)[1])]
+    assert not asking, "small talk would be sent to the FAQ; reword or narrow 'questions':\n" + (
+        "\n".join(asking)
+    )
+
+
 def test_other_intents_are_left_alone(guard: ChitchatGuard) -> None:
     assert _intent_after(guard, "thu ngân sách tháng trước", "ask_indicator")["name"] == (
         "ask_indicator"
@@ -98,6 +132,13 @@ def test_cue_list_read_as_booleans_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "chitchat.yml"
     bad.write_text("intents:\n  goodbye: [bye, off]\n", encoding="utf-8")
     with pytest.raises(InvalidConfigException, match="goodbye"):
+        load_chitchat_cues(bad)
+
+
+def test_a_bad_question_list_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "chitchat.yml"
+    bad.write_text("intents:\n  greet: [chao]\nquestions: o dau\n", encoding="utf-8")
+    with pytest.raises(InvalidConfigException, match="'questions'"):
         load_chitchat_cues(bad)
 
 
