@@ -137,6 +137,7 @@ class ActionAnswerFaq(Action):
                     "other_place": {"text": msg.outside},
                     "other_service": {"text": msg.outside_service},
                     "harm": {"response": "utter_out_of_scope"},
+                    "personal": {"text": msg.personal},
                 }[reach]
                 dispatcher.utter_message(**refusal, **turn_mark("decline", role=role))
                 return _slots(fallback=True)

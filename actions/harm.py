@@ -18,7 +18,7 @@ from actions.errors import MessagesError
 from actions.lexicon_lists import read_lists
 from vitext import fold, has_diacritics, nfc
 
-__all__ = ["HarmfulRequests", "load_harmful_requests"]
+__all__ = ["HarmfulRequests", "load_harmful_requests", "load_personal_requests"]
 
 _GAP = r"(?: \S+){0,4} "
 
@@ -91,10 +91,16 @@ def _fold_pattern(pattern: str) -> str:
 
 def load_harmful_requests(path: Path) -> HarmfulRequests:
     """Load ``harm.yml``; raise MessagesError naming the file and the fix."""
-    lists = read_lists(
-        path, ("asks", "excuses"), contents="harmful-request patterns", item="pattern",
-        optional=True,
-    )  # fmt: skip
+    return _load(path, "harmful-request patterns")
+
+
+def load_personal_requests(path: Path) -> HarmfulRequests:
+    """Load ``personal.yml`` (requests for a personal decision: same format as ``harm.yml``)."""
+    return _load(path, "personal-request patterns")
+
+
+def _load(path: Path, contents: str) -> HarmfulRequests:
+    lists = read_lists(path, ("asks", "excuses"), contents=contents, item="pattern", optional=True)
     return HarmfulRequests(
         asks=_compile(lists["asks"], path, "asks"),
         excuses=_compile(lists["excuses"], path, "excuses"),

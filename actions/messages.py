@@ -59,6 +59,7 @@ class FaqMessages:
     decline: Annotated[str, Uses("domains")]
     outside: str
     outside_service: str  # a private provider's own business (bank, shop, carrier, telecom…)
+    personal: str  # a personal decision or a private diagnosis (data/lexicon/personal.yml)
     not_found: str
     unavailable: str
     empty: str

@@ -1,5 +1,5 @@
 """Questions the assistant declines before searching: another province, a private provider's own
-business, a request to do harm.
+business, a request to do harm, a request for a personal decision.
 
 Both actions ask these first: ``action_answer_faq`` (a retrieval hit is evidence of topic, not of
 place or provider) and ``action_query_indicator`` (which hands such a question to the FAQ action,
@@ -21,10 +21,15 @@ __all__ = ["Reach", "out_of_reach", "reach_of"]
 
 logger = logging.getLogger(__name__)
 
-Reach = Literal["other_place", "other_service", "harm"]
+Reach = Literal["other_place", "other_service", "harm", "personal"]
 
 
-def reach_of(text: str, places: PlaceScope | None, harm: HarmfulRequests | None) -> Reach | None:
+def reach_of(
+    text: str,
+    places: PlaceScope | None,
+    harm: HarmfulRequests | None,
+    personal: HarmfulRequests | None = None,
+) -> Reach | None:
     """Why ``text`` is declined before any search (None: it may be searched); a list that is
     None is not checked. Also replayed offline by tools.evaluation.calibrate_real."""
     if places is not None:
@@ -34,6 +39,8 @@ def reach_of(text: str, places: PlaceScope | None, harm: HarmfulRequests | None)
             return "other_service"
     if harm is not None and harm.matched(text) is not None:
         return "harm"
+    if personal is not None and personal.matched(text) is not None:
+        return "personal"
     return None
 
 
@@ -49,4 +56,9 @@ def out_of_reach(text: str) -> Reach | None:
         harm = runtime.HARM.get()
     except MessagesError as exc:
         logger.warning("harmful-request patterns not loaded, not checked: %s", exc)
-    return reach_of(text, places, harm)
+    personal: HarmfulRequests | None = None
+    try:
+        personal = runtime.PERSONAL.get()
+    except MessagesError as exc:
+        logger.warning("personal-request patterns not loaded, not checked: %s", exc)
+    return reach_of(text, places, harm, personal)

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from actions import identity
 from actions.errors import MessagesError, WarmUpError
-from actions.harm import HarmfulRequests, load_harmful_requests
+from actions.harm import HarmfulRequests, load_harmful_requests, load_personal_requests
 from actions.identity import IdentityError
 from actions.messages import FaqMessages, load_messages
 from actions.scope import PlaceScope, load_place_scope
@@ -38,6 +38,7 @@ __all__ = [
     "HARM",
     "IOC",
     "IOC_TURNS",
+    "PERSONAL",
     "PLACES",
     "REGISTRY",
     "Lazy",
@@ -134,6 +135,10 @@ PLACES: Lazy[PlaceScope] = Lazy(
 )
 HARM: Lazy[HarmfulRequests] = Lazy(
     "harmful-request patterns", lambda: load_harmful_requests(get_settings().paths.harm_path)
+)
+PERSONAL: Lazy[HarmfulRequests] = Lazy(
+    "personal-request patterns",
+    lambda: load_personal_requests(get_settings().paths.personal_path),
 )
 FAQ = Lazy("FAQ service", lambda: build_faq_service(get_settings()))
 CLAIMS = Lazy("claim verifier", lambda: identity.ClaimVerifier(get_settings().identity))

@@ -28,7 +28,7 @@ from ioc import periods as P
 from ioc.areas import Area, Areas
 from ioc.catalog import Catalog
 from ioc.errors import PeriodError
-from vitext import fold, nfc
+from vitext import fold, has_diacritics, nfc
 
 __all__ = ["ParsedQuestion", "QuestionParser"]
 
@@ -190,7 +190,14 @@ class QuestionParser:
         every: list[_Pattern] = []
         self._indicators = Matcher(self._nlp.vocab)
         self._ratio = {i.code for i in catalog if i.aggregation == "rate" or i.unit == "%"}
+        # one-syllable aliases written with diacritics ("mưa", "cháy"): typed bare inside a
+        # sentence that has diacritics, the word is another one ("Mua đất", "xe chay")
+        self._bare_homographs: set[str] = set()
         for indicator in catalog:
+            for alias in {indicator.name, *indicator.aliases}:
+                words = _WORD_RE.findall(nfc(alias).lower())
+                if len(words) == 1 and has_diacritics(words[0]):
+                    self._bare_homographs.add(fold(words[0]))
             aliases = [_alias_pattern(a) for a in {indicator.name, *indicator.aliases}]
             self._indicators.add(indicator.code, aliases)
             every += aliases
@@ -223,6 +230,8 @@ class QuestionParser:
         doc = self.doc(text)
         strings = self._nlp.vocab.strings
         every_span = list(self._indicators(doc, as_spans=True))
+        if has_diacritics(text):
+            every_span = [s for s in every_span if not self._homograph(s)]
         spans = _longest(every_span)
         codes = self._narrow(
             tuple(dict.fromkeys(span.label_ for span in spans)), every_span, fold(text.lower())
@@ -238,6 +247,10 @@ class QuestionParser:
         period_spans = _longest(free)
         period = _resolve(period_spans[0], today) if period_spans else None
         return ParsedQuestion(codes, period, area, bool(area_spans))
+
+    def _homograph(self, span: Span) -> bool:
+        """A one-word span typed without diacritics whose alias has them ("mua" for "mưa")."""
+        return len(span) == 1 and span[0].lower_ in self._bare_homographs
 
     def _narrow(self, codes: tuple[str, ...], every: list[Span], folded: str) -> tuple[str, ...]:
         """Pick among candidate indicators with the question's own words.

@@ -114,6 +114,11 @@ class PathSettings(Group):
         return self.data_dir / "lexicon" / "harm.yml"
 
     @property
+    def personal_path(self) -> Path:
+        """Patterns of requests for a personal decision (declined before FAQ retrieval)."""
+        return self.data_dir / "lexicon" / "personal.yml"
+
+    @property
     def ioc_catalog(self) -> Path:
         return self.data_dir / "ioc" / "catalog.yml"
 

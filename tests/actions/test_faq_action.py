@@ -184,6 +184,21 @@ def test_question_about_a_private_providers_business_is_sent_to_its_customer_ser
     assert not public["responses"][0]["text"].startswith("Xin lỗi, đây là dịch vụ riêng")
 
 
+def test_request_for_a_personal_decision_is_declined_with_what_the_bot_does_answer(
+    action_server: FaqActions,
+) -> None:
+    # retrieval would find the marriage entry; whether to marry is not a public service
+    reply = action_server.run("bạn trai cầu hôn rồi, tôi có nên cưới luôn năm nay không")
+    text = reply["responses"][0]["text"]
+    assert text.startswith("Xin lỗi, tôi không thể quyết định hay tư vấn chuyện riêng")
+    assert "thủ tục hành chính" in text
+    assert _slots(reply)["fallback"] is True
+    assert _slots(reply)["faq_id"] is None
+    # the procedure on the same topic is searched as usual
+    procedure = action_server.run("muốn đăng ký kết hôn thì làm thế nào")
+    assert _slots(procedure)["faq_id"] in {"hcc-ket-hon", "hcc-ket-hon-nuoc-ngoai"}
+
+
 def test_close_call_answers_the_top_entry_and_offers_the_other_as_related(
     action_server: FaqActions,
 ) -> None:

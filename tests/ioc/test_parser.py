@@ -136,3 +136,22 @@ def test_unseen_words_match_as_before(parser: QuestionParser, text: str, codes: 
     if "3" in text:
         assert parsed.period is not None
         assert parsed.period.start == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        # typed bare in a sentence with diacritics, "mua"/"chay" are other words
+        ("Mua đất nền ở Bà Rịa cần giấy tờ gì?", ()),
+        ("Xe khách chay qua cầu Cỏ May lúc mấy giờ?", ()),
+        # written with their diacritics, or in a sentence without any, they are the indicators
+        ("Trời mưa hôm qua bao nhiêu mm ở Đất Đỏ", ("rainfall",)),
+        ("luong mua hom qua o dat do", ("rainfall",)),
+        ("so vu chay thang truoc", ("fire_incidents",)),
+        ("Số vụ cháy tháng trước", ("fire_incidents",)),
+    ],
+)
+def test_a_one_word_alias_typed_bare_in_an_accented_sentence_is_another_word(
+    parser: QuestionParser, text: str, codes: tuple[str, ...]
+) -> None:
+    assert parser.parse(text, REF).indicator_codes == codes

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from actions.harm import load_harmful_requests
+from actions.harm import load_harmful_requests, load_personal_requests
 from actions.reach import reach_of
 from actions.scope import load_place_scope
 from retrieval.decision import RouteThresholds, Thresholds
@@ -98,11 +98,18 @@ def _mode(got: dict[str, Any], other_place: bool) -> str:
     return "fixed"
 
 
-def load_cases(dump: Path, data_dir: Path, places: Path, harm: Path | None = None) -> list[Case]:
+def load_cases(
+    dump: Path,
+    data_dir: Path,
+    places: Path,
+    harm: Path | None = None,
+    personal: Path | None = None,
+) -> list[Case]:
     """Citizen and out-of-scope dev sentences joined with the pipeline's answers in ``dump``.
 
     Sentences action_answer_faq declines before any threshold (another province, a private
-    provider's business, a request to do harm when ``harm`` is given) keep their outcome."""
+    provider's business, a request to do harm or for a personal decision when ``harm`` /
+    ``personal`` are given) keep their outcome."""
     answers = {}
     for line in dump.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -110,6 +117,7 @@ def load_cases(dump: Path, data_dir: Path, places: Path, harm: Path | None = Non
             answers[row["text"]] = row["got"]
     scope = load_place_scope(places)
     harmful = load_harmful_requests(harm) if harm is not None else None
+    private = load_personal_requests(personal) if personal is not None else None
     cases = []
     for item in load_set(data_dir).select("dev"):
         if item.kind not in ("citizen", "out_of_scope"):
@@ -120,7 +128,7 @@ def load_cases(dump: Path, data_dir: Path, places: Path, harm: Path | None = Non
         domains = tuple(item.labels.get("domains") or ())
         declined = bool(got.get("fallback")) and got.get("intent") != "emergency"
         ok = (_answered(got) and got.get("domain") in domains) if domains else declined
-        other = reach_of(item.text, scope, harmful) is not None
+        other = reach_of(item.text, scope, harmful, private) is not None
         cases.append(Case(item.kind, item.text, domains, _mode(got, other), ok, declined))
     return cases
 
@@ -279,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tools.evaluation.faq_devset import build_searcher
 
     settings = get_settings()
+    p = settings.paths
     if len(args.data_dir) > len(args.pipeline):
         parser.error("more --data-dir than --pipeline")
     first_set = settings.paths.data_dir / "eval" / "understanding"
@@ -286,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = [
         case
         for dump, folder in zip(args.pipeline, folders, strict=True)
-        for case in load_cases(dump, folder, settings.paths.places_path, settings.paths.harm_path)
+        for case in load_cases(dump, folder, p.places_path, p.harm_path, p.personal_path)
     ]
     encoder = load_encoder(settings.retrieval, models_dir=settings.paths.models_dir)
     searcher, _ = build_searcher(settings, encoder, settings.paths.cache_dir / "eval")
