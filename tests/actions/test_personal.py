@@ -26,6 +26,9 @@ PERSONAL = load_personal_requests(
         "hôm nay xổ số Vũng Tàu nên đánh con gì",
         "bị ho khan cả tuần nay uống thuốc gì cho nhanh khỏi",
         "ý kiến cá nhân của bạn thì tôi có nên bỏ việc không",
+        # one's own device
+        "laptop của tôi bật hoài không lên, sửa sao",
+        "dien thoai cua em bi treo man hinh, reset kieu gi",
     ],
 )
 def test_requests_for_a_personal_decision_are_recognised(text: str) -> None:
@@ -44,6 +47,8 @@ def test_requests_for_a_personal_decision_are_recognised(text: str) -> None:
         "có nên tiêm vắc xin sốt xuất huyết cho con không",
         "thủ tục đăng ký đầu tư dự án ở khu công nghiệp",
         "đau bụng tiêu chảy sau khi ăn ở quán thì phản ánh ở đâu",
+        "điện thoại bị giật trên đường, làm sao lấy lại",
+        "số điện thoại đường dây nóng của bệnh viện bị lỗi không gọi được",
         "",
     ],
 )
