@@ -14,7 +14,7 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.nlu import ChitchatGuard
-from assistant.nlu.chitchat import load_chitchat_cues
+from assistant.nlu.chitchat import ChitchatCues, load_chitchat_cues
 from settings.defaults import DATA_DIR
 
 
@@ -67,17 +67,6 @@ def test_small_talk_with_its_cue_words_is_kept(
         ("núi Lớn", "greet"),
         ("cách làm giả con dấu", "human_handoff"),
         ("tiểu sử một ca sĩ nổi tiếng", "thank"),
-    ],
-)
-def test_small_talk_intent_without_cue_words_goes_to_the_faq(
-    guard: ChitchatGuard, text: str, intent: str
-) -> None:
-    assert _intent_after(guard, text, intent) == {"name": "nlu_fallback", "confidence": 0.97}
-
-
-@pytest.mark.parametrize(
-    ("text", "intent"),
-    [
         # a small-talk cue ("ban", "may", "ad", "nguoi", "mot cua") inside a service question
         ("vé xe buýt ra Long Hải bán ở đâu bạn", "bot_challenge"),
         ("ad ơi nhờ người nhà đi lấy kết quả hồ sơ được hông", "human_handoff"),
@@ -85,28 +74,10 @@ def test_small_talk_intent_without_cue_words_goes_to_the_faq(
         ("số điện thoại bộ phận một cửa là số mấy", "human_handoff"),
     ],
 )
-def test_small_talk_intent_with_a_service_question_goes_to_the_faq(
+def test_small_talk_intent_without_cue_words_or_with_a_question_goes_to_the_faq(
     guard: ChitchatGuard, text: str, intent: str
 ) -> None:
     assert _intent_after(guard, text, intent) == {"name": "nlu_fallback", "confidence": 0.97}
-
-
-def test_no_training_example_of_a_small_talk_intent_asks_a_service_question() -> None:
-    cues = load_chitchat_cues(DATA_DIR / "lexicon" / "chitchat.yml")
-    assert cues.questions is not None
-    data = yaml.safe_load((DATA_DIR / "nlu" / "nlu.yml").read_text(encoding="utf-8"))
-    examples = [
-        f"{block['intent']}: {line.strip()[2:]}"
-        for block in data["nlu"]
-        if cues.guards(block.get("intent"))
-        for line in block["examples"].splitlines()
-        if line.strip().startswith("- ")
-    ]
-    assert len(examples) > 250
-    asking = [e for e in examples if cues.asks_service(e.split(": ", 1)[1])]
-    assert not asking, "small talk would be sent to the FAQ; reword or narrow 'questions':\n" + (
-        "\n".join(asking)
-    )
 
 
 def test_other_intents_are_left_alone(guard: ChitchatGuard) -> None:
@@ -115,17 +86,29 @@ def test_other_intents_are_left_alone(guard: ChitchatGuard) -> None:
     )
 
 
-def test_every_training_example_of_a_small_talk_intent_has_a_cue() -> None:
-    cues = load_chitchat_cues(DATA_DIR / "lexicon" / "chitchat.yml")
+def _small_talk_examples(cues: ChitchatCues) -> list[tuple[str, str]]:
+    """(intent, text) of every training example of a guarded small-talk intent."""
     data = yaml.safe_load((DATA_DIR / "nlu" / "nlu.yml").read_text(encoding="utf-8"))
-    missing = [
-        f"{block['intent']}: {line.strip()[2:]}"
+    return [
+        (block["intent"], line.strip()[2:])
         for block in data["nlu"]
         if cues.guards(block.get("intent"))
         for line in block["examples"].splitlines()
-        if line.strip().startswith("- ") and not cues.has_cue(block["intent"], line.strip()[2:])
+        if line.strip().startswith("- ")
     ]
+
+
+def test_every_training_example_of_a_small_talk_intent_has_a_cue_and_no_question() -> None:
+    cues = load_chitchat_cues(DATA_DIR / "lexicon" / "chitchat.yml")
+    assert cues.questions is not None
+    examples = _small_talk_examples(cues)
+    assert len(examples) > 250
+    missing = [f"{i}: {t}" for i, t in examples if not cues.has_cue(i, t)]
     assert not missing, "add a cue to data/lexicon/chitchat.yml or reword:\n" + "\n".join(missing)
+    asking = [f"{i}: {t}" for i, t in examples if cues.asks_service(t)]
+    assert not asking, "small talk would be sent to the FAQ; reword or narrow 'questions':\n" + (
+        "\n".join(asking)
+    )
 
 
 def test_cue_list_read_as_booleans_is_refused(tmp_path: Path) -> None:
