@@ -84,18 +84,6 @@ def _parsed(text: str) -> ParsedQuestion | None:
         return None
 
 
-def _names_indicator(text: str) -> bool:
-    """The IOC parser recognises an indicator in ``text`` (its periods are not checked here)."""
-    parsed = _parsed(text)
-    return parsed is not None and bool(parsed.indicator_codes)
-
-
-def _asks_figure(text: str) -> bool:
-    """``text`` asks for a catalog indicator's value, not how to do something (ioc.figure)."""
-    parsed = _parsed(text)
-    return parsed is not None and asks_figure(parsed, text)
-
-
 def _unknown_indicator() -> str:
     """The indicator service's "no such indicator" reply (the FAQ decline if it won't load)."""
     try:
@@ -141,7 +129,9 @@ class ActionAnswerFaq(Action):
                 }[reach]
                 dispatcher.utter_message(**refusal, **turn_mark("decline", role=role))
                 return _slots(fallback=True)
-            if role == "staff" and await asyncio.to_thread(_asks_figure, text):
+            # a staff turn is read by the IOC parser once, for both hand-overs below
+            parsed = await asyncio.to_thread(_parsed, text) if role == "staff" else None
+            if parsed is not None and asks_figure(parsed, text):
                 # a staff member asks the IOC for a number ("số DN thành lập mới tháng này"):
                 # the figure comes before the FAQ entry on the same topic (how to register)
                 return [FollowupAction(_INDICATOR_ACTION)]
@@ -190,7 +180,7 @@ class ActionAnswerFaq(Action):
             ]
             dispatcher.utter_message(text=msg.suggest_lead, buttons=buttons, **mark)
             return _slots(domain=reply.entries[0].domain, fallback=False, suggestions=suggestions)
-        if role == "staff" and await asyncio.to_thread(_names_indicator, text):
+        if parsed is not None and parsed.indicator_codes:
             # a staff member, no FAQ answer, and the catalog recognises an indicator in the text:
             # the classifier missed a figure question ("thu ngan sach luy ke" -> out_of_scope)
             return [FollowupAction(_INDICATOR_ACTION)]

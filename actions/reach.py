@@ -10,7 +10,7 @@ Each check is skipped, with a warning, when its data file does not load.
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Literal, TypeVar
 
 from actions import runtime
 from actions.errors import MessagesError
@@ -20,6 +20,7 @@ from actions.scope import PlaceScope
 __all__ = ["Reach", "out_of_reach", "reach_of"]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Reach = Literal["other_place", "other_service", "harm", "personal"]
 
@@ -44,21 +45,15 @@ def reach_of(
     return None
 
 
+def _served(lazy: runtime.Lazy[T]) -> T | None:
+    """The served list, or None (with a warning) when its data file does not load."""
+    try:
+        return lazy.get()
+    except MessagesError as exc:
+        logger.warning("%s not loaded, not checked: %s", lazy.name, exc)
+        return None
+
+
 def out_of_reach(text: str) -> Reach | None:
     """``reach_of`` with the served lists; a list that does not load is skipped with a warning."""
-    places: PlaceScope | None = None
-    harm: HarmfulRequests | None = None
-    try:
-        places = runtime.PLACES.get()
-    except MessagesError as exc:
-        logger.warning("place lists not loaded, scope not checked: %s", exc)
-    try:
-        harm = runtime.HARM.get()
-    except MessagesError as exc:
-        logger.warning("harmful-request patterns not loaded, not checked: %s", exc)
-    personal: HarmfulRequests | None = None
-    try:
-        personal = runtime.PERSONAL.get()
-    except MessagesError as exc:
-        logger.warning("personal-request patterns not loaded, not checked: %s", exc)
-    return reach_of(text, places, harm, personal)
+    return reach_of(text, _served(runtime.PLACES), _served(runtime.HARM), _served(runtime.PERSONAL))

@@ -19,34 +19,29 @@ from __future__ import annotations
 import re
 
 from ioc.parser import ParsedQuestion
-from vitext import has_diacritics, nfc
+from vitext import fold, has_diacritics, nfc
 
 __all__ = ["asks_figure"]
 
-# quantity words: accented text is matched as written ("mấy" is not "máy" or "mây")
-_QUANTITY = re.compile(
+# quantity words; accented text is matched as written ("mấy" is not "máy" or "mây")
+_QUANTITY_WORDS = (
     r"\b(bao nhiêu|bao nhiu|bnhieu|bn|mấy|số lượng|tỷ lệ|tỉ lệ|phần trăm|tổng số|lũy kế|luỹ kế"
     r"|hiện tại|hiện nay|mới nhất|tăng hay giảm|có tăng|có giảm)\b|%"
 )
-_QUANTITY_FOLDED = re.compile(
-    r"\b(bao nhieu|bao nhiu|bnhieu|bn|may|so luong|ty le|ti le|phan tram|tong so|luy ke"
-    r"|hien tai|hien nay|moi nhat|tang hay giam|co tang|co giam)\b|%"
-)
 # a procedure, a personal case, or the country: the FAQ answers it
-_NOT_FIGURE = re.compile(
+_NOT_FIGURE_WORDS = (
     r"\b(ở đâu|chỗ nào|làm sao|thủ tục(?! hành chính)|quy trình|cách nào|hướng dẫn|có phải"
     r"|(được|dc|đc) hưởng|mức hưởng|chi trả|trả bao nhiêu|trả cho|thanh toán|phải làm|khi nào"
     r"|là mấy|bao nhiêu là|số mấy|mấy giờ|mỗi lần|đóng bao nhiêu|hỏi ai|cả nước|toàn quốc"
     r"|mấy (tháng|ngày|bữa|đứa|cô|chú|anh|chị|môn|lần|loại))\b"
     r"|như thế nào|\b(?!thế\b)\w+ nào\b"
 )
-_NOT_FIGURE_FOLDED = re.compile(
-    r"\b(o dau|cho nao|lam sao|thu tuc(?! hanh chinh)|quy trinh|cach nao|huong dan|co phai"
-    r"|(duoc|dc) huong|muc huong|chi tra|tra bao nhieu|tra cho|thanh toan|phai lam|khi nao"
-    r"|la may|bao nhieu la|so may|may gio|moi lan|dong bao nhieu|hoi ai|ca nuoc|toan quoc"
-    r"|may (thang|ngay|bua|dua|co|chu|anh|chi|mon|lan|loai|tuoi|lanh)|xe may|nha may)\b"
-    r"|nhu the nao|\b(?!the\b)\w+ nao\b"
-)
+# text without diacritics is matched folded (no escape here has an upper-case letter, so
+# folding the patterns keeps them intact); there "may" is also "máy" (xe máy, máy lạnh)
+_QUANTITY = re.compile(_QUANTITY_WORDS)
+_QUANTITY_FOLDED = re.compile(fold(_QUANTITY_WORDS))
+_NOT_FIGURE = re.compile(_NOT_FIGURE_WORDS)
+_NOT_FIGURE_FOLDED = re.compile(fold(_NOT_FIGURE_WORDS) + r"|\b(may (tuoi|lanh)|xe may|nha may)\b")
 
 
 def asks_figure(parsed: ParsedQuestion, text: str) -> bool:

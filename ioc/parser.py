@@ -194,11 +194,12 @@ class QuestionParser:
         # sentence that has diacritics, the word is another one ("Mua đất", "xe chay")
         self._bare_homographs: set[str] = set()
         for indicator in catalog:
-            for alias in {indicator.name, *indicator.aliases}:
-                words = _WORD_RE.findall(nfc(alias).lower())
+            names = {indicator.name, *indicator.aliases}
+            for name in names:
+                words = _WORD_RE.findall(nfc(name).lower())
                 if len(words) == 1 and has_diacritics(words[0]):
                     self._bare_homographs.add(fold(words[0]))
-            aliases = [_alias_pattern(a) for a in {indicator.name, *indicator.aliases}]
+            aliases = [_alias_pattern(a) for a in names]
             self._indicators.add(indicator.code, aliases)
             every += aliases
         self._area_matcher = Matcher(self._nlp.vocab)
