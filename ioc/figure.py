@@ -28,11 +28,12 @@ _QUANTITY_WORDS = (
     r"\b(bao nhiêu|bao nhiu|bnhieu|bn|mấy|số lượng|tỷ lệ|tỉ lệ|phần trăm|tổng số|lũy kế|luỹ kế"
     r"|hiện tại|hiện nay|mới nhất|tăng hay giảm|có tăng|có giảm)\b|%"
 )
-# a procedure, a personal case, or the country: the FAQ answers it
+# a procedure, a personal case, a phone number, or the country: the FAQ answers it
 _NOT_FIGURE_WORDS = (
     r"\b(ở đâu|chỗ nào|làm sao|thủ tục(?! hành chính)|quy trình|cách nào|hướng dẫn|có phải"
     r"|(được|dc|đc) hưởng|mức hưởng|chi trả|trả bao nhiêu|trả cho|thanh toán|phải làm|khi nào"
     r"|là mấy|bao nhiêu là|số mấy|mấy giờ|mỗi lần|đóng bao nhiêu|hỏi ai|cả nước|toàn quốc"
+    r"|số điện thoại|sđt|số đt"
     r"|mấy (tháng|ngày|bữa|đứa|cô|chú|anh|chị|môn|lần|loại))\b"
     r"|như thế nào|\b(?!thế\b)\w+ nào\b"
 )

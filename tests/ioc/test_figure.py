@@ -49,6 +49,7 @@ def test_a_quantity_or_a_period_with_a_named_indicator_asks_a_figure(
         "AQI bao nhiêu là ô nhiễm?",
         "lam ho so doanh nghiep mat may ngay",
         "đường dây nóng phản ánh hiện trường là số mấy",
+        "số điện thoại đội chữa cháy ở Xuyên Mộc là bao nhiêu",  # a phone number, not a figure
         "Khách du lịch đến Côn Đảo nên đi tàu nào?",
         "Hướng dẫn tra cứu hồ sơ thủ tục hành chính năm 2024",
         # no indicator named at all
