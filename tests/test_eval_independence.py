@@ -6,10 +6,10 @@ may appear in the NLU training data or the FAQ phrasings, and none may be a near
 as "sốt xuất huyết", official indicator names), so a bare keyword query may equal one of their
 terms; no evaluation SENTENCE (five words or more) may appear there.
 
-The same holds for the second, development-only set (data/eval/understanding_dev2/, every file
-``split: dev``). It is tuned on, so it must also stay apart from the first set's test half: no
-sentence of it may equal or nearly duplicate a test-half sentence, else tuning on it would tune
-on the test.
+The same holds for the development-only sets (data/eval/understanding_dev2/ and the emergency
+set data/eval/understanding_dev3/, every file ``split: dev``). They are tuned on, so they must
+also stay apart from the first set's test half: no sentence of them may equal or nearly duplicate
+a test-half sentence, else tuning on them would tune on the test.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from tools.evaluation.understanding_set import EvalItem, EvalSet, load_set, norm
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIRST = load_set(DATA / "eval" / "understanding")
 DEV2 = load_set(DATA / "eval" / "understanding_dev2")
-EVAL = EvalSet(FIRST.items + DEV2.items, FIRST.reference_date)
+DEV3 = load_set(DATA / "eval" / "understanding_dev3")
+EVAL = EvalSet(FIRST.items + DEV2.items + DEV3.items, FIRST.reference_date)
 NEAR_JACCARD = 0.8
 _TOKEN = re.compile(r"\w+")
 
@@ -143,15 +144,18 @@ def test_no_training_sentence_is_a_near_duplicate_of_an_evaluation_sentence() ->
     assert not near, "near duplicates of evaluation sentences:\n" + "\n".join(near[:20])
 
 
-def test_the_development_set_is_all_dev_and_apart_from_the_test_half() -> None:
-    assert len(DEV2.items) > 1000
-    assert {item.split for item in DEV2.items} == {"dev"}
+@pytest.mark.parametrize(("dev", "size"), [(DEV2, 1000), (DEV3, 300)], ids=["dev2", "dev3"])
+def test_the_development_sets_are_all_dev_and_apart_from_the_test_half(
+    dev: EvalSet, size: int
+) -> None:
+    assert len(dev.items) > size
+    assert {item.split for item in dev.items} == {"dev"}
     test_half = {normalise(i.text): "test half" for i in FIRST.select("test")}
     close = [
-        f"{i.text!r} equals a test sentence" for i in DEV2.items if normalise(i.text) in test_half
+        f"{i.text!r} equals a test sentence" for i in dev.items if normalise(i.text) in test_half
     ]
-    close += _near_duplicates(list(DEV2.items), test_half)
-    assert not close, "dev2 sentences close to the test half:\n" + "\n".join(close[:20])
+    close += _near_duplicates(list(dev.items), test_half)
+    assert not close, "development sentences close to the test half:\n" + "\n".join(close[:20])
 
 
 def test_a_file_saying_split_dev_is_all_dev(tmp_path: Path) -> None:

@@ -3,10 +3,14 @@
 Placed after the intent classifier and after FallbackClassifier, so it overrides both
 (``nlu_fallback`` included). When the classifier predicted ``emergency`` but a guard of the
 lexicon says the message is not an event in progress (a past incident, a lasting problem to
-report, a statistic, a procedure, a question about a number) and no urgent cue is present, or
-when the message carries no word of danger at all (the lexicon's ``signs``), the classifier's
-next intent is used instead: the guards are explicit evidence, the classifier's guess is not
-(DIET learns the style of its emergency examples as well as their content).
+report, news, a statistic, a procedure, a question about a number) and no urgent cue is
+present, or when the message carries no word of danger (the lexicon's ``signs``) and reads as a
+question or a keyword search (the lexicon's ``asks``), the classifier's next intent is used
+instead: the guards are explicit evidence, the classifier's guess is not (DIET learns the topics
+and style of its emergency examples as well as their content). A report with no word of danger
+("nước tràn qua đập, lên nhanh lắm") keeps the classifier's guess: indirect wordings are what
+the lexicon misses. ``classifier_needs_signs: true`` restores the stricter rule (a sign always
+needed).
 """
 
 import logging
@@ -70,6 +74,11 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
             # A vetoed classifier guess falls to its next intent only when that one is at
             # least this sure, else to nlu_fallback (FallbackClassifier's threshold)
             "fallback_threshold": 0.45,
+            # The classifier's own `emergency` guess also needs a word of danger (the
+            # lexicon's `signs`). false: without one it still stands when the message reads
+            # as a report, not a question or a keyword search (the lexicon's `asks`); the
+            # classifier is trained on look-alikes (data/nlu/emergency_contrast.yml)
+            "classifier_needs_signs": False,
         }
 
     @classmethod
@@ -89,6 +98,11 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
                 f"{name}: option 'fallback_threshold' must be a number in [0, 1], got {threshold!r}"
             )
         check_name(name, config, "lexicon", None, "a file path", nullable=True)
+        if not isinstance(config.get("classifier_needs_signs", False), bool):
+            raise InvalidConfigException(
+                f"{name}: option 'classifier_needs_signs' must be true or false, "
+                f"got {config.get('classifier_needs_signs')!r}"
+            )
 
     @staticmethod
     def _lexicon_path(config: Dict[Text, Any]) -> Path:
@@ -123,11 +137,18 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
             match = self._lexicon.match(text)
             if match is not None:
                 self._mark(message, text, match)
-            elif self._predicted(message) and (
-                self._lexicon.vetoes(text) or not self._lexicon.signals(text)
-            ):
+            elif self._predicted(message) and not self._guess_stands(text):
                 self._demote(message)
         return messages
+
+    def _guess_stands(self, text: str) -> bool:
+        """The classifier's `emergency` stands: no guard vetoes it, and it either carries a word
+        of danger or (``classifier_needs_signs: false``) reads as a report, not a question."""
+        if self._lexicon.vetoes(text):
+            return False
+        if self._lexicon.signals(text):
+            return True
+        return not self._config["classifier_needs_signs"] and not self._lexicon.asks(text)
 
     def _predicted(self, message: Message) -> bool:
         return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._config["intent"]

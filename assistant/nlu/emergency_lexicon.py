@@ -72,6 +72,9 @@ class EmergencyLexicon:
     # figures of speech and everyday troubles ("cứu tui bài tập với!!", "cổng DVC sập, cứu với"):
     # they veto even an urgent cue, since the cue is part of the figure
     figurative: Optional[Pattern[str]] = None
+    # questions and keyword searches: the classifier's guess alone (no word of danger) does not
+    # make them an emergency ("tàu đi Côn Đảo", "mùa này biển có sóng to không?")
+    asks_patterns: Optional[Pattern[str]] = None
 
     def _figurative(self, squeezed: str) -> bool:
         return self.figurative is not None and self.figurative.search(squeezed) is not None
@@ -93,6 +96,13 @@ class EmergencyLexicon:
         if self.signs.search(text) is not None:
             return True
         return self.urgent is not None and self.urgent.search(text) is not None
+
+    def asks(self, text: str) -> bool:
+        """True when ``text`` is a question or a short keyword search (the ``asks`` patterns)."""
+        if self.asks_patterns is None:
+            return False
+        text, _ = _squeeze(_lower_keep_length(nfc(text)))
+        return self.asks_patterns.search(text) is not None
 
     def match(self, text: str) -> Optional[EmergencyMatch]:
         """Match ``text``; guards (statistics, procedures) veto unless an urgent cue is present."""
@@ -245,7 +255,7 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
     if not isinstance(root, yaml.MappingNode):
         raise LexiconError(
             f"{path}:1: expected a mapping with keys 'kinds', 'guards', 'urgent', 'signs', "
-            "'figurative'"
+            "'figurative', 'asks'"
         )
     sections: Dict[str, Any] = {key.value: value for key, value in root.value}
     kinds_node = sections.get("kinds")
@@ -282,6 +292,12 @@ def load_emergency_lexicon(path: Optional[Path] = None) -> EmergencyLexicon:
         if "figurative" in sections
         else None
     )
+    asks = _compile(_patterns(sections["asks"], path, "asks"), path) if "asks" in sections else None
     return EmergencyLexicon(
-        kinds=tuple(kinds), guards=guards, urgent=urgent, signs=signs, figurative=figurative
+        kinds=tuple(kinds),
+        guards=guards,
+        urgent=urgent,
+        signs=signs,
+        figurative=figurative,
+        asks_patterns=asks,
     )

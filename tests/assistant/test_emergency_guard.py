@@ -156,6 +156,15 @@ NEGATIVES = [
     "con tôi hóc hạt nhãn nhưng giờ đã ổn, chơi bình thường rồi",
     "ổ gà giữa đường Lê Lợi, chạy xe dễ té lắm",
     "2 thang truoc toi bi tai nan, gio lam bao hiem the nao",
+    # news seen in the papers or online, everyday idioms, "gặp" typed as "gap", Cà Mau
+    "đọc báo thấy cháy xưởng gỗ ở Châu Đức, có ai bị thương không",
+    "tin vụ đâm chém ở chợ đêm bắt được hung thủ chưa",
+    "nghe nói có vụ bắt cóc ở trường mầm non, thật không ad",
+    "doi xiu luon roi, quan nao con mo",
+    "giá vàng cao chết người luôn",
+    "neu gap nguoi bi co giat thi lam gi",
+    "đường Ba Cu ngập 4 ngày chưa rút",
+    "tui ở Cà Mau lên Vũng Tàu, bến xe mấy giờ đóng",
 ]
 
 
@@ -257,6 +266,11 @@ def test_a_vetoed_guess_falls_to_a_sure_second_intent(guard: EmergencyGuard) -> 
         "tau cao toc di con dao chay may gio",
         "tre 5 tuoi chua di hoc mau giao co sao khong",
         "san luong lua vu he thu",
+        # questions, keywords and tasks for the bot: no sign, and not a report of what happens
+        "mùa này ra Côn Đảo đi tàu có êm không",
+        "tàu cao tốc Côn Đảo",
+        "giải giúp em bài hình học lớp 9 với",
+        "cho em hỏi bến tàu Cát Lở mở cửa mấy giờ",
     ],
 )
 def test_classifier_emergency_without_a_word_of_danger_is_demoted(
@@ -264,6 +278,27 @@ def test_classifier_emergency_without_a_word_of_danger_is_demoted(
 ) -> None:
     [out] = guard.process([_classified(text, intent="emergency", confidence=0.99)])
     # no real second choice (0.1): the FAQ decides, as after FallbackClassifier
+    assert out.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what the writer sees, with no word of the lexicon's signs
+        "bà cụ nhà bên tự nhiên nói năng lộn xộn, mặt trắng bệch, đứng không vững",
+        "nuoc suoi len nhanh qua, nha tui sat bo, may dua nho con trong nha",
+        "ba người lạ trùm mặt đang leo qua hàng rào xưởng",
+    ],
+)
+def test_classifier_emergency_without_a_sign_stands_when_it_reads_as_a_report(
+    guard: EmergencyGuard, tmp_path: Path, text: str
+) -> None:
+    assert not guard._lexicon.signals(text)  # the case this rule is for
+    [out] = guard.process([_classified(text, intent="emergency", confidence=0.95)])
+    assert out.get("intent") == {"name": "emergency", "confidence": 0.95}
+    # the stricter setting still needs a word of danger
+    strict = _create(tmp_path, classifier_needs_signs=True)
+    [out] = strict.process([_classified(text, intent="emergency", confidence=0.95)])
     assert out.get("intent")["name"] == "nlu_fallback"
 
 
@@ -296,6 +331,7 @@ def test_custom_intent_and_no_entity(tmp_path: Path) -> None:
         ({"lexicon": 5}, "option 'lexicon'"),
         ({"lexicon": "/nonexistent/emergency.yml"}, "cannot read"),
         ({"colour": "red"}, "unknown option"),
+        ({"classifier_needs_signs": "no"}, "option 'classifier_needs_signs'"),
     ],
 )
 def test_invalid_options_raise_invalid_config(
