@@ -103,6 +103,9 @@ POSITIVES = [
     ("tụi nó đang cạy cửa nhà tôi", "crime"),
     ("nước lên tới bụng, bà ngoại kẹt trên gác", "rescue"),
     ("đứa nhỏ rớt xuống mương chưa thấy nổi lên", "rescue"),
+    # a helmet is not insurance; a formal request to send help now is urgent
+    ("xe máy tông nhau ở ngã ba, anh kia văng mất nón bảo hiểm", "accident"),
+    ("Kính gửi công an phường: trộm đang cạy cửa nhà số 12, đề nghị cử người tới", "crime"),
 ]
 
 NEGATIVES = [
