@@ -44,7 +44,7 @@ from assistant.nlu.emergency_lexicon import (
     EmergencyMatch,
     load_emergency_lexicon,
 )
-from assistant.nlu.options import check_known, check_name
+from assistant.nlu.options import check_flag, check_known, check_name
 from settings.defaults import resolve_path
 from settings.rasa import load_rasa_settings
 from vitext import nfc_with_offsets
@@ -98,11 +98,7 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
                 f"{name}: option 'fallback_threshold' must be a number in [0, 1], got {threshold!r}"
             )
         check_name(name, config, "lexicon", None, "a file path", nullable=True)
-        if not isinstance(config.get("classifier_needs_signs", False), bool):
-            raise InvalidConfigException(
-                f"{name}: option 'classifier_needs_signs' must be true or false, "
-                f"got {config.get('classifier_needs_signs')!r}"
-            )
+        check_flag(name, config, "classifier_needs_signs")
 
     @staticmethod
     def _lexicon_path(config: Dict[Text, Any]) -> Path:

@@ -4,7 +4,7 @@ from typing import Any, Dict, Text
 
 from rasa.shared.exceptions import InvalidConfigException
 
-__all__ = ["check_known", "check_name"]
+__all__ = ["check_flag", "check_known", "check_name"]
 
 
 def check_known(name: Text, config: Dict[Text, Any], defaults: Dict[Text, Any]) -> None:
@@ -26,3 +26,11 @@ def check_name(
     if not isinstance(value, str) or not value:
         expected = f"{what} or null" if nullable else what
         raise InvalidConfigException(f"{name}: option '{key}' must be {expected}, got {value!r}")
+
+
+def check_flag(name: Text, config: Dict[Text, Any], key: Text) -> None:
+    """Raises unless option ``key``, when given, is true or false."""
+    if key in config and not isinstance(config[key], bool):
+        raise InvalidConfigException(
+            f"{name}: option '{key}' must be true or false, got {config[key]!r}"
+        )

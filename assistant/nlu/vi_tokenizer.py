@@ -17,7 +17,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.nlu.options import check_known
+from assistant.nlu.options import check_flag, check_known
 from settings.defaults import resolve_path
 from settings.rasa import load_rasa_settings
 from vitext import (
@@ -94,10 +94,7 @@ class VietnameseTokenizer(Tokenizer):
         name = cls.__name__
         check_known(name, config, cls.get_default_config())
         for key in _BOOL_KEYS:
-            if key in config and not isinstance(config[key], bool):
-                raise InvalidConfigException(
-                    f"{name}: option '{key}' must be true or false, got {config[key]!r}"
-                )
+            check_flag(name, config, key)
         for key in ("intent_split_symbol",):
             if key in config and not (isinstance(config[key], str) and config[key]):
                 raise InvalidConfigException(
