@@ -16,6 +16,7 @@ from actions import runtime
 from actions.errors import MessagesError
 from actions.harm import HarmfulRequests
 from actions.scope import PlaceScope
+from vitext import read_telex
 
 __all__ = ["Reach", "out_of_reach", "reach_of"]
 
@@ -32,7 +33,9 @@ def reach_of(
     personal: HarmfulRequests | None = None,
 ) -> Reach | None:
     """Why ``text`` is declined before any search (None: it may be searched); a list that is
-    None is not checked. Also replayed offline by tools.evaluation.calibrate_real."""
+    None is not checked. Also replayed offline by tools.evaluation.calibrate_real. Words typed
+    with Telex keys left in are read as meant ("tooi cos neen nghir vieecj")."""
+    text = read_telex(text)
     if places is not None:
         if places.outside_only(text) is not None:
             return "other_place"

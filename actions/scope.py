@@ -7,6 +7,11 @@ province's cut-off scores. When a question names a place outside the province an
 The same file lists private providers (banks, e-wallets, shops, carriers, telecoms, social
 networks, private insurers) and the public-service words that keep a question about one of them
 in scope: "đơn Shopee chưa giao" is the shop's business, "nộp thuế qua app Vietcombank" is ours.
+
+An outside name right after a word of the file's ``after`` list is not the place a question is
+about: streets are named after other places ("đường Hạ Long" is in Vũng Tàu), and a person comes
+from somewhere ("quê Thanh Hóa", "chuyển từ Nghệ An vào"). Phrases of the ``not_places`` list
+are words that fold onto a place name ("đánh giá lại" is not Gia Lai) and are ignored.
 """
 
 from __future__ import annotations
@@ -36,12 +41,19 @@ class PlaceScope:
     outside: tuple[str, ...]
     services: tuple[str, ...] = ()  # private providers and their own business (đơn hàng…)
     public: tuple[str, ...] = ()  # words that make such a question a public-service one
+    after: tuple[str, ...] = ()  # "đường", "quê": "đường Hạ Long" is a street, not the city
+    not_places: tuple[str, ...] = ()  # "đánh giá lại" folds onto "gia lai"
 
     def outside_only(self, text: str) -> str | None:
         """The outside place ``text`` names when it names no inside place, else None."""
         words = _words(text)
         if any(f" {name} " in words for name in self.inside):
             return None
+        for phrase in self.not_places:
+            words = words.replace(f" {phrase} ", " ")
+        for word in self.after:
+            for name in self.outside:
+                words = words.replace(f" {word} {name} ", f" {word} ")
         return next((name for name in self.outside if f" {name} " in words), None)
 
     def other_service(self, text: str) -> str | None:
@@ -56,10 +68,14 @@ def load_place_scope(path: Path) -> PlaceScope:
     """Load ``places.yml``; raise MessagesError naming the file and the fix."""
     lists = read_lists(path, ("inside", "outside"), contents="place lists", item="place name")
     lists |= read_lists(
-        path, ("services", "public"), contents="place lists", item="name", optional=True
+        path,
+        ("services", "public", "after", "not_places"),
+        contents="place lists",
+        item="name",
+        optional=True,
     )
-    inside, outside, services, public = (
-        tuple(dict.fromkeys(_words(n).strip() for n in lists[key]))
-        for key in ("inside", "outside", "services", "public")
+    keys = ("inside", "outside", "services", "public", "after", "not_places")
+    inside, outside, services, public, after, not_places = (
+        tuple(dict.fromkeys(_words(n).strip() for n in lists[key])) for key in keys
     )
-    return PlaceScope(inside=inside, outside=outside, services=services, public=public)
+    return PlaceScope(inside, outside, services, public, after, not_places)

@@ -25,7 +25,7 @@ from retrieval.index import EncoderLike, FaqIndex
 from retrieval.lexical import LexicalIndex
 from retrieval.restore import DiacriticRestorer, LanguageCounts
 from retrieval.vocabulary import general_counts
-from vitext import expand_abbreviations, fold, has_diacritics, nfc
+from vitext import expand_abbreviations, fold, has_diacritics, nfc, read_telex
 
 __all__ = [
     "STRATEGIES",
@@ -154,7 +154,7 @@ class FaqSearcher:
         self, query: str, *, top_k: int = 5, role: str = "citizen", strategy: str | None = None
     ) -> SearchResult:
         """Rank entries for a query; entries not visible to `role` are never returned."""
-        query = nfc(query).strip()
+        query = read_telex(nfc(query).strip())  # "giowf mowr cuwar" → "gio mo cua"
         strategy = strategy or self.strategy
         accented = has_diacritics(query)
         route = "accented" if accented else "unaccented"

@@ -6,8 +6,9 @@ may appear in the NLU training data or the FAQ phrasings, and none may be a near
 as "sốt xuất huyết", official indicator names), so a bare keyword query may equal one of their
 terms; no evaluation SENTENCE (five words or more) may appear there.
 
-The same holds for the development-only sets (data/eval/understanding_dev2/ and the emergency
-set data/eval/understanding_dev3/, every file ``split: dev``). They are tuned on, so they must
+The same holds for the development-only sets (data/eval/understanding_dev2/, the emergency
+set data/eval/understanding_dev3/ and the citizen / out-of-scope set data/eval/understanding_dev4/,
+every file ``split: dev``). They are tuned on, so they must
 also stay apart from the first set's test half: no sentence of them may equal or nearly duplicate
 a test-half sentence, else tuning on them would tune on the test.
 """
@@ -28,7 +29,8 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 FIRST = load_set(DATA / "eval" / "understanding")
 DEV2 = load_set(DATA / "eval" / "understanding_dev2")
 DEV3 = load_set(DATA / "eval" / "understanding_dev3")
-EVAL = EvalSet(FIRST.items + DEV2.items + DEV3.items, FIRST.reference_date)
+DEV4 = load_set(DATA / "eval" / "understanding_dev4")
+EVAL = EvalSet(FIRST.items + DEV2.items + DEV3.items + DEV4.items, FIRST.reference_date)
 NEAR_JACCARD = 0.8
 _TOKEN = re.compile(r"\w+")
 
@@ -144,7 +146,9 @@ def test_no_training_sentence_is_a_near_duplicate_of_an_evaluation_sentence() ->
     assert not near, "near duplicates of evaluation sentences:\n" + "\n".join(near[:20])
 
 
-@pytest.mark.parametrize(("dev", "size"), [(DEV2, 1000), (DEV3, 300)], ids=["dev2", "dev3"])
+@pytest.mark.parametrize(
+    ("dev", "size"), [(DEV2, 1000), (DEV3, 300), (DEV4, 500)], ids=["dev2", "dev3", "dev4"]
+)
 def test_the_development_sets_are_all_dev_and_apart_from_the_test_half(
     dev: EvalSet, size: int
 ) -> None:

@@ -13,8 +13,10 @@ from vitext.lexicon import (
     abbreviation_at,
     expand_abbreviations,
     load_abbreviations,
+    telex_at,
 )
 from vitext.pii import install_log_redaction, redact_pii
+from vitext.telex import read_telex, repair_telex, telex_word
 from vitext.text import fold, has_diacritics, nfc, nfc_with_offsets
 from vitext.units import Unit, split_units
 
@@ -32,6 +34,10 @@ __all__ = [
     "load_abbreviations",
     "nfc",
     "nfc_with_offsets",
+    "read_telex",
     "redact_pii",
+    "repair_telex",
     "split_units",
+    "telex_at",
+    "telex_word",
 ]

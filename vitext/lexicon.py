@@ -11,6 +11,7 @@ from typing import Any
 
 from settings.defaults import DATA_DIR
 from vitext.errors import LexiconError
+from vitext.telex import telex_word
 from vitext.units import Unit, split_units
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "abbreviation_at",
     "expand_abbreviations",
     "load_abbreviations",
+    "telex_at",
 ]
 
 logger = logging.getLogger(__name__)
@@ -120,8 +122,18 @@ def abbreviation_at(units: Sequence[Unit], i: int, table: dict[str, str]) -> tup
     return None
 
 
+def telex_at(units: Sequence[Unit], i: int) -> tuple[str, int] | None:
+    """The syllable a word typed with Telex keys left in was meant to be ("lamf" → "làm"), as a
+    one-unit expansion; None for any other unit (see vitext.telex)."""
+    if units[i].kind != "word":
+        return None
+    repaired = telex_word(units[i].text)
+    return (repaired, 1) if repaired is not None else None
+
+
 def expand_abbreviations(text: str, table: dict[str, str]) -> str:
-    """Replace whole-word abbreviations and phrases (case-insensitive) by their expansion.
+    """Replace whole-word abbreviations and phrases (case-insensitive) by their expansion, and
+    words typed with Telex keys left in by their syllable ("vaayj" → "vậy").
 
     URLs, e-mails and words glued to digits are left alone, and nothing is expanded right after
     a number (``50 k`` means 50 thousand, not "50 không").
@@ -134,7 +146,7 @@ def expand_abbreviations(text: str, table: dict[str, str]) -> str:
     cursor = 0
     i = 0
     while i < len(units):
-        found = abbreviation_at(units, i, table)
+        found = abbreviation_at(units, i, table) or telex_at(units, i)
         if found is None:
             i += 1
             continue

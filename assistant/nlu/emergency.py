@@ -47,7 +47,7 @@ from assistant.nlu.emergency_lexicon import (
 from assistant.nlu.options import check_flag, check_known, check_name
 from settings.defaults import resolve_path
 from settings.rasa import load_rasa_settings
-from vitext import nfc_with_offsets
+from vitext import nfc_with_offsets, repair_telex
 
 __all__ = ["EMERGENCY_DATA_KEY", "EmergencyGuard"]
 
@@ -139,7 +139,9 @@ class EmergencyGuard(GraphComponent, IntentClassifier):
 
     def _guess_stands(self, text: str) -> bool:
         """The classifier's `emergency` stands: no guard vetoes it, and it either carries a word
-        of danger or (``classifier_needs_signs: false``) reads as a report, not a question."""
+        of danger or (``classifier_needs_signs: false``) reads as a report, not a question.
+        Words typed with Telex keys left in are read as meant ("co ko vaayj" asks)."""
+        text = repair_telex(text)
         if self._lexicon.vetoes(text):
             return False
         if self._lexicon.signals(text):

@@ -29,6 +29,7 @@ from vitext import (
     load_abbreviations,
     nfc_with_offsets,
     split_units,
+    telex_at,
 )
 
 __all__ = ["VietnameseTokenizer"]
@@ -77,7 +78,8 @@ class VietnameseTokenizer(Tokenizer):
             "token_pattern": None,
             # Symbol on which prefix should be split
             "prefix_separator_symbol": None,
-            # Expand abbreviations/teencode: true (data/lexicon/abbreviations.yml), false, or a path
+            # Expand abbreviations/teencode and repair words typed with Telex keys left in:
+            # true (data/lexicon/abbreviations.yml), false (neither), or a path
             "abbreviations": True,
             # Lower-case token texts (spans still point into the original message)
             "lowercase": False,
@@ -207,10 +209,11 @@ class VietnameseTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens)
 
     def _expansion(self, units: List[Unit], i: int) -> Optional[Tuple[str, int]]:
-        """The expansion (one token, words joined by "_") of a table key at ``units[i]``."""
+        """The expansion (one token, words joined by "_") of a table key at ``units[i]``, or
+        the syllable of a word typed with Telex keys left in ("vaayj" → "vậy")."""
         if not self._table:
             return None
-        found = abbreviation_at(units, i, self._table)
+        found = abbreviation_at(units, i, self._table) or telex_at(units, i)
         if found is None:
             return None
         expansion, n = found

@@ -26,6 +26,12 @@ PERSONAL = load_personal_requests(
         "hôm nay xổ số Vũng Tàu nên đánh con gì",
         "bị ho khan cả tuần nay uống thuốc gì cho nhanh khỏi",
         "ý kiến cá nhân của bạn thì tôi có nên bỏ việc không",
+        "đau lưng lan xuống chân, có phải thoát vị đĩa đệm không",
+        "bé nhà tôi viêm họng, cho uống kháng sinh loại nào",
+        "huyết áp vẫn cao, tôi tự tăng liều thuốc được không",
+        "tháng sau ngày nào đẹp để dọn nhà mới",
+        "con trai hay cãi lời, bố mẹ nên nói chuyện với cháu thế nào",
+        "nên nhận offer công ty ở Bà Rịa hay ở lại Sài Gòn",
         # one's own device
         "laptop của tôi bật hoài không lên, sửa sao",
         "dien thoai cua em bi treo man hinh, reset kieu gi",
@@ -49,6 +55,8 @@ def test_requests_for_a_personal_decision_are_recognised(text: str) -> None:
         "đau bụng tiêu chảy sau khi ăn ở quán thì phản ánh ở đâu",
         "điện thoại bị giật trên đường, làm sao lấy lại",
         "số điện thoại đường dây nóng của bệnh viện bị lỗi không gọi được",
+        "có phải viêm não Nhật Bản phải tiêm nhắc lại không, tiêm ở đâu",
+        "ngày nào tốt để đi đăng ký kết hôn, có phải đặt lịch trước không",
         "",
     ],
 )

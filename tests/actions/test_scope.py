@@ -18,6 +18,9 @@ PLACES = load_place_scope(Path(__file__).resolve().parents[2] / "data" / "lexico
         ("lịch nghỉ hè của học sinh Cần Thơ", "can tho"),
         ("thu tuc cap so do o quang ninh", "quang ninh"),
         ("Ở Biên Hòa làm căn cước chỗ nào.", "bien hoa"),
+        ("đường đi Hạ Long có bị cấm không", "ha long"),  # a street word, then another word
+        ("thành phố Đà Lạt có lễ hội hoa không", "da lat"),  # "phố" is not a street word
+        ("xe từ Đà Lạt đi Nha Trang mấy tiếng", "nha trang"),  # from one place to another
     ],
 )
 def test_question_about_another_province_is_recognised(text: str, place: str) -> None:
@@ -33,6 +36,11 @@ def test_question_about_another_province_is_recognised(text: str, place: str) ->
         "con tôi thở rít, môi sưng phù, thở không nổi",  # punctuation separates names
         "vinh danh học sinh giỏi",
         "ba noi ra ubnd co to khai nao khong",  # "co to" is "có tờ", not the island Cô Tô
+        "đèn đường Hạ Long hỏng cả tuần, báo ai",  # a street of Vũng Tàu named after the city
+        "quan an o duong Ha Long bi ngap",
+        "mẹ tôi quê Thanh Hóa vào ở với tôi, chuyển trợ cấp thế nào",  # where she comes from
+        "sinh vien tu Hue vao thue tro dang ky tam tru o dau",
+        "khong dong y ket qua thi danh gia lai the nao",  # "đánh giá lại", not Gia Lai
         "",
     ],
 )

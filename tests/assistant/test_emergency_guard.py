@@ -56,6 +56,8 @@ POSITIVES = [
     ("Rò rỉ gas trong bếp, mùi gas nồng lắm", "fire"),
     ("hoả hoạn ở chung cư", "fire"),
     ("có người ngất xỉu ở chợ", "medical"),
+    ("cháy nhà rồi gọi 114 hay 113 đây, cứu với", "fire"),  # an urgent cue beats "115 hay"
+    ("nhà tôi cháy, gọi 114 mà không ai nghe máy", "fire"),
     # dangers described without the classic words (a body, a threat, a collapse, water rising)
     ("ông nội đang lơ mơ, gọi hỏi gì cũng ú ớ", "medical"),
     ("vết cắt sâu quá, máu tuôn ra không ngừng", "medical"),
@@ -156,6 +158,8 @@ NEGATIVES = [
     "mai thi rồi mà bài tập chưa xong, cứu em với!!!",
     "web nộp hồ sơ treo cả buổi, cứu với",
     "gọi 114 thì bao lâu xe chữa cháy tới Long Hải",
+    "ba tôi cần xe cấp cứu đưa đi tái khám, gọi 115 hay gọi bệnh viện huyện",
+    "goi 115 thi ho noi khong cho benh nhan di tai kham, vay goi so chi",
     "con tôi hóc hạt nhãn nhưng giờ đã ổn, chơi bình thường rồi",
     "ổ gà giữa đường Lê Lợi, chạy xe dễ té lắm",
     "2 thang truoc toi bi tai nan, gio lam bao hiem the nao",
@@ -274,6 +278,10 @@ def test_a_vetoed_guess_falls_to_a_sure_second_intent(guard: EmergencyGuard) -> 
         "tàu cao tốc Côn Đảo",
         "giải giúp em bài hình học lớp 9 với",
         "cho em hỏi bến tàu Cát Lở mở cửa mấy giờ",
+        # chat endings ("ko z"), Telex keys left in ("vaayj"), "phong" is not "phỏng" (a burn)
+        "mn ơi lên hải đăng vũng tàu có mất vé ko z",
+        "ho tro hoc nghe cho lao dong nong thon o Chau Duc co ko vaayj",
+        "nha huong Tay co xau khong, can treo gi de hoa giai phong thuy",
     ],
 )
 def test_classifier_emergency_without_a_word_of_danger_is_demoted(

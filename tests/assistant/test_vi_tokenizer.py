@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from assistant.nlu import VietnameseTokenizer
-from vitext import load_abbreviations
+from vitext import load_abbreviations, telex_word
 
 NFD = "NFD"
 
@@ -123,6 +123,11 @@ CASES = [
         id="abbreviations-no-diacritics-in-accented-message",
     ),
     pytest.param(
+        "phaan loaij rac vaayj",
+        [("phân", 0, 5), ("loại", 6, 11), ("rac", 12, 15), ("vậy", 16, 21)],
+        id="telex-keys-left-in-are-read-as-meant",
+    ),
+    pytest.param(
         "giá 50 k nha",
         [("giá", 0, 3), ("50", 4, 6), ("k", 7, 8), ("nha", 9, 12)],
         id="k-after-number-is-not-expanded",
@@ -174,7 +179,8 @@ def test_tokens_and_spans(tokenizer: VietnameseTokenizer, text: str, expected: l
     table = load_abbreviations()
     for token_text, start, end in tokens:
         original = unicodedata.normalize("NFC", text[start:end])
-        if original.lower() not in table:  # otherwise the text is the expansion
+        # otherwise the text is the expansion, or the syllable of a word typed in Telex
+        if original.lower() not in table and telex_word(original) is None:
             assert token_text == "_".join(original.split())
 
 
@@ -199,6 +205,7 @@ def test_lowercase_option(tmp_path: Path) -> None:
 def test_abbreviations_off_and_segmentation_off(tmp_path: Path) -> None:
     tokenizer = _create(tmp_path, abbreviations=False, segment_words=False)
     assert _tokens(tokenizer, "Hồ sơ bhyt") == [("Hồ", 0, 2), ("sơ", 3, 5), ("bhyt", 6, 10)]
+    assert _tokens(tokenizer, "lamf") == [("lamf", 0, 4)]  # no Telex repair either
 
 
 def test_custom_abbreviation_file(tmp_path: Path) -> None:

@@ -116,6 +116,28 @@ def test_staff_entries_are_never_returned_to_citizens(searcher: FaqSearcher) -> 
     assert staff.hits[0].faq_id == "yte-bao-cao-dich-noi-bo"
 
 
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        # a few stray Telex keys in unaccented text: read as the unaccented question
+        ("thu tucj lamf giay khai sinh cho con", "thu tuc lam giay khai sinh cho con"),
+        # every word typed with its keys: read as the accented question
+        ("Phòng chống soots xuaats huyeets taij nhaf nhuw theese naof?", None),
+    ],
+)
+def test_words_typed_with_telex_keys_are_searched_as_meant(
+    searcher: FaqSearcher, typed: str, plain: str | None
+) -> None:
+    result = searcher.search(typed)
+    if plain is None:
+        assert result.route == "accented"
+        assert result.hits[0].faq_id == "yte-sot-xuat-huyet"
+        return
+    expected = searcher.search(plain)
+    assert result.route == expected.route == "unaccented"
+    assert [h.faq_id for h in result.hits] == [h.faq_id for h in expected.hits]
+
+
 def test_empty_query_returns_no_hits(searcher: FaqSearcher) -> None:
     assert searcher.search("   ").hits == ()
 
