@@ -32,6 +32,7 @@ PERSONAL = load_personal_requests(
         "tháng sau ngày nào đẹp để dọn nhà mới",
         "con trai hay cãi lời, bố mẹ nên nói chuyện với cháu thế nào",
         "nên nhận offer công ty ở Bà Rịa hay ở lại Sài Gòn",
+        "dịch giúp tôi câu cảm ơn quý khách sang tiếng Nhật",
         # one's own device
         "laptop của tôi bật hoài không lên, sửa sao",
         "dien thoai cua em bi treo man hinh, reset kieu gi",
@@ -57,6 +58,7 @@ def test_requests_for_a_personal_decision_are_recognised(text: str) -> None:
         "số điện thoại đường dây nóng của bệnh viện bị lỗi không gọi được",
         "có phải viêm não Nhật Bản phải tiêm nhắc lại không, tiêm ở đâu",
         "ngày nào tốt để đi đăng ký kết hôn, có phải đặt lịch trước không",
+        "dịch thuật công chứng bằng tốt nghiệp sang tiếng Anh ở đâu",  # a certified translation
         "",
     ],
 )

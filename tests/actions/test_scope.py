@@ -62,6 +62,7 @@ def test_bad_place_file_names_the_file(tmp_path: Path) -> None:
         ("ví momo bị trừ tiền 2 lần", "momo"),
         ("mat khau internet banking vietcombank quen roi", "vietcombank"),
         ("gói cước 4G nào rẻ nhất", "goi cuoc"),
+        ("mở tài khoản chứng khoán online ở đâu", "tai khoan chung khoan"),
     ],
 )
 def test_a_private_providers_business_is_recognised(text: str, provider: str) -> None:
@@ -76,6 +77,7 @@ def test_a_private_providers_business_is_recognised(text: str, provider: str) ->
         "đóng BHYT hộ gia đình qua Viettel Money",
         "bị bôi nhọ trên facebook thì báo ai",  # a wrong done through the provider
         "thuê xe máy ở Vũng Tàu giá bao nhiêu",  # no provider
+        "homestay quảng cáo trên tiktok có giấy phép không",  # a licence is ours to answer
         "",
     ],
 )
