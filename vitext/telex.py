@@ -55,6 +55,8 @@ _NUCLEI = {
     "uyê": "n|t",
     "ơi": "",
 }
+_FINALS = {nucleus: frozenset(finals.split("|")) for nucleus, finals in _NUCLEI.items()}
+_LONGEST_FIRST = sorted(_NUCLEI, key=len, reverse=True)  # "uyê" before "uy" before "u"
 _VOWELS = "aăâeêioôơuưy"
 _TONE_BEFORE_FINAL = re.compile(
     r"(?P<head>.*[aeiouwy])(?P<tone>[sfrxj])(?P<final>ch|nh|ng|[cmnpt])$"
@@ -80,10 +82,10 @@ def _split(word: str) -> tuple[str, str, str] | None:
             continue
         if onset == "gi" and not rest:
             return "g", "i", ""  # "gì": the i is the vowel
-        for nucleus in sorted(_NUCLEI, key=len, reverse=True):
+        for nucleus in _LONGEST_FIRST:
             if rest.startswith(nucleus):
                 final = rest[len(nucleus) :]
-                if final in _NUCLEI[nucleus].split("|") and _onset_fits(onset, nucleus):
+                if final in _FINALS[nucleus] and _onset_fits(onset, nucleus):
                     return onset, nucleus, final
     return None
 
@@ -171,11 +173,12 @@ def read_telex(text: str) -> str:
     again, so the text stays unaccented and is read as such (diacritics restored from context);
     only the stray keys are gone.
     """
-    repaired = repair_telex(text)
-    if repaired == text:
-        return text
     words = _WORD.findall(text)
-    keyed = sum(1 for w in words if telex_word(w) is not None)
+    syllables = {w: telex_word(w) for w in words}
+    keyed = sum(1 for w in words if syllables[w] is not None)
+    if not keyed:
+        return text
+    repaired = _WORD.sub(lambda m: syllables[m.group()] or m.group(), text)
     if has_diacritics(text) or keyed * 2 >= len(words):
         return repaired
     return fold(repaired)
