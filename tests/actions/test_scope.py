@@ -63,6 +63,7 @@ def test_bad_place_file_names_the_file(tmp_path: Path) -> None:
         ("mat khau internet banking vietcombank quen roi", "vietcombank"),
         ("gói cước 4G nào rẻ nhất", "goi cuoc"),
         ("mở tài khoản chứng khoán online ở đâu", "tai khoan chung khoan"),
+        ("cây ATM nuốt mất thẻ rồi, lấy lại sao", "atm"),
     ],
 )
 def test_a_private_providers_business_is_recognised(text: str, provider: str) -> None:
@@ -75,6 +76,7 @@ def test_a_private_providers_business_is_recognised(text: str, provider: str) ->
         "nộp thuế qua app Vietcombank được không",  # a public payment through a bank
         "bị lừa chuyển tiền qua Momo thì trình báo ở đâu",  # a scam to report
         "đóng BHYT hộ gia đình qua Viettel Money",
+        "lương hưu chuyển qua thẻ ATM hay nhận tiền mặt",  # a pension is ours to answer
         "bị bôi nhọ trên facebook thì báo ai",  # a wrong done through the provider
         "thuê xe máy ở Vũng Tàu giá bao nhiêu",  # no provider
         "homestay quảng cáo trên tiktok có giấy phép không",  # a licence is ours to answer

@@ -313,6 +313,28 @@ def test_classifier_emergency_without_a_sign_stands_when_it_reads_as_a_report(
     assert out.get("intent")["name"] == "nlu_fallback"
 
 
+@pytest.mark.parametrize(
+    ("text", "confidence", "stands"),
+    [
+        # no word of danger, reads as a report: only a sure guess stands
+        ("vneid bi loi ko dang nhap dc huhu", 0.88, False),
+        ("ba người lạ trùm mặt đang leo qua hàng rào xưởng", 0.9, False),
+        ("ba người lạ trùm mặt đang leo qua hàng rào xưởng", 0.97, True),
+        # a word of danger keeps even an unsure guess
+        ("khói bốc ra từ kho hàng, mùi khét lắm", 0.6, True),
+    ],
+)
+def test_an_unsigned_guess_needs_the_classifier_to_be_sure(
+    guard: EmergencyGuard, tmp_path: Path, text: str, confidence: float, stands: bool
+) -> None:
+    [out] = guard.process([_classified(text, intent="emergency", confidence=confidence)])
+    assert (out.get("intent")["name"] == "emergency") is stands
+    # the option lowered to 0 restores the rule before it
+    lenient = _create(tmp_path, unsigned_min_confidence=0.0)
+    [out] = lenient.process([_classified(text, intent="emergency", confidence=confidence)])
+    assert out.get("intent")["name"] == "emergency"
+
+
 def test_classifier_emergency_is_kept_when_urgent(guard: EmergencyGuard) -> None:
     text = "số nào gọi cấp cứu, ba tôi đang nằm bất tỉnh, nhanh lên"
     [out] = guard.process([_classified(text, intent="emergency", confidence=0.9)])
@@ -343,6 +365,8 @@ def test_custom_intent_and_no_entity(tmp_path: Path) -> None:
         ({"lexicon": "/nonexistent/emergency.yml"}, "cannot read"),
         ({"colour": "red"}, "unknown option"),
         ({"classifier_needs_signs": "no"}, "option 'classifier_needs_signs'"),
+        ({"unsigned_min_confidence": 1.5}, "option 'unsigned_min_confidence'"),
+        ({"unsigned_min_confidence": True}, "option 'unsigned_min_confidence'"),
     ],
 )
 def test_invalid_options_raise_invalid_config(

@@ -213,7 +213,7 @@ def test_unaccented_lexical_weight_moves_the_route_from_dense_to_bm25(
 ) -> None:
     """On the shipped identity-card entries, "lam cccd o dau" (the README's example) splits the
     channels: dense (restored "làm căn cước công dân ở đâu") ranks the where-to entry first,
-    folded BM25 the first-issue one. Weight 0 returns the dense pick, a dominant weight the BM25
+    folded BM25 another card entry. Weight 0 returns the dense pick, a dominant weight the BM25
     pick; ASSISTANT_FAQ_UNACCENTED_LEXICAL_WEIGHT sets where in between the route sits."""
     corpus = load_corpus(_identity_card_entries(tmp_path_factory.mktemp("cccd"))).corpus
     searcher = FaqSearcher(
@@ -225,5 +225,7 @@ def test_unaccented_lexical_weight_moves_the_route_from_dense_to_bm25(
         return searcher.with_unaccented_fusion(weight, _RRF_K).search(query).hits[0].faq_id
 
     lexical_top = searcher.lexical.search(query, top_k=1)[0][0]
-    assert (top(0.0), lexical_top) == ("antt-noi-lam-can-cuoc", "antt-can-cuoc-lan-dau")
+    # BM25's pick depends on which card entries exist (first issue, then progress); it is not
+    # the where-to entry
+    assert top(0.0) == "antt-noi-lam-can-cuoc" != lexical_top
     assert top(100.0) == lexical_top
