@@ -8,9 +8,10 @@ present, or when the message carries no word of danger (the lexicon's ``signs``)
 question or a keyword search (the lexicon's ``asks``), the classifier's next intent is used
 instead: the guards are explicit evidence, the classifier's guess is not (DIET learns the topics
 and style of its emergency examples as well as their content). A report with no word of danger
-("nước tràn qua đập, lên nhanh lắm") keeps the classifier's guess: indirect wordings are what
-the lexicon misses. ``classifier_needs_signs: true`` restores the stricter rule (a sign always
-needed).
+("nước tràn qua đập, lên nhanh lắm") keeps the classifier's guess when the classifier is at
+least ``unsigned_min_confidence`` sure: indirect wordings are what the lexicon misses, and below
+0.95 such guesses were false alarms on every dev set. ``classifier_needs_signs: true`` restores
+the stricter rule (a sign always needed).
 """
 
 import logging
