@@ -265,7 +265,9 @@ class Workspace:
             for name, text in files.items():
                 (tmp / name).write_text(text, encoding="utf-8")
             (tmp / _COMPLETE).write_text(sha256_text("".join(sorted(files))), encoding="utf-8")
-            if final.exists():  # an earlier attempt died half-way: replace it
+            # another server may have renamed its copy into place meanwhile and be reading it:
+            # a complete folder is never removed, only a leftover without its completion mark
+            if final.exists() and not (final / _COMPLETE).exists():
                 shutil.rmtree(final, ignore_errors=True)
             try:
                 tmp.rename(final)

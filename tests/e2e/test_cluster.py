@@ -171,7 +171,7 @@ def test_faq_edit_reaches_every_action_server(cluster: Cluster) -> None:
         timeout=300,
         check=False,
     )
-    assert published.returncode == 0, published.stderr
+    assert published.returncode == 0, published.stdout + published.stderr
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and _faq_entries(cluster) != [before[0] + 1] * len(before):
         time.sleep(0.5)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from editorial import NothingToPublish, ValidationFailed, VersionNotFound, Workspace, yamledit
@@ -169,3 +171,38 @@ def test_live_folder_of_a_reset_database_is_never_reused(workspace: Workspace) -
     assert first != second
     assert "ngủ mùng" in (second / "y_te.yml").read_text(encoding="utf-8")
     assert "ngủ màn" in (first / "y_te.yml").read_text(encoding="utf-8")
+
+
+def test_servers_materialising_one_version_at_once_never_remove_a_complete_folder(
+    workspace: Workspace,
+) -> None:
+    """Two action servers reload the same new version together: the one that finishes second
+    must not delete the folder the first already renamed into place (and is reading)."""
+    servers = [
+        Workspace(workspace.draft_dir, workspace.live_dir, workspace.store.db_url) for _ in range(4)
+    ]
+    path = workspace.draft_dir / "y_te.yml"
+    base = path.read_text(encoding="utf-8")
+    problems: list[str] = []
+
+    def load(server: Workspace, number: int, names: list[str]) -> None:
+        try:
+            folder = server.materialize(number)
+            for name in names:  # what the FAQ loader does right after
+                (folder / name).read_text(encoding="utf-8")
+        except OSError as exc:
+            problems.append(f"v{number}: {exc!r}")
+
+    for round_ in range(12):
+        # a big file widens the window between one server's rename and another's check
+        path.write_text(base + f"# vòng {round_}\n" + "# đệm\n" * 20_000, encoding="utf-8")
+        number = workspace.publish("a", f"v{round_}").number
+        names = sorted(workspace.store.files(number))
+        threads = [
+            threading.Thread(target=load, args=(server, number, names)) for server in servers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not problems, problems
