@@ -320,13 +320,14 @@ def test_classifier_emergency_without_a_sign_stands_when_it_reads_as_a_report(
         ("vneid bi loi ko dang nhap dc huhu", 0.88, False),
         ("ba người lạ trùm mặt đang leo qua hàng rào xưởng", 0.9, False),
         ("ba người lạ trùm mặt đang leo qua hàng rào xưởng", 0.97, True),
-        # a word of danger keeps even an unsure guess
-        ("khói bốc ra từ kho hàng, mùi khét lắm", 0.6, True),
+        # a word of danger (no full lexicon match) keeps even an unsure guess
+        ("nhà bên có khói", 0.6, True),
     ],
 )
 def test_an_unsigned_guess_needs_the_classifier_to_be_sure(
     guard: EmergencyGuard, tmp_path: Path, text: str, confidence: float, stands: bool
 ) -> None:
+    assert guard._lexicon.match(text) is None  # the classifier's own guess is what is judged
     [out] = guard.process([_classified(text, intent="emergency", confidence=confidence)])
     assert (out.get("intent")["name"] == "emergency") is stands
     # the option lowered to 0 restores the rule before it
